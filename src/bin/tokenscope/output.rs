@@ -1,0 +1,115 @@
+//! Printing results and errors, as JSON or for people, with the exit-code contract.
+
+use std::io::Write as _;
+use std::process::ExitCode;
+
+use anstream::{eprintln, AutoStream};
+use serde::Serialize;
+use tokenscope::ErrorCode;
+
+/// Usage or input error: exit 2 (documented in every command's contract).
+pub const EXIT_INPUT_ERROR: u8 = 2;
+
+/// A failure to report: a stable code and a message for people.
+#[derive(Debug)]
+pub struct CliError {
+    pub code: String,
+    pub message: String,
+}
+
+impl CliError {
+    pub fn new(code: &str, message: impl Into<String>) -> Self {
+        CliError {
+            code: code.to_owned(),
+            message: message.into(),
+        }
+    }
+
+    pub fn usage(message: impl Into<String>) -> Self {
+        Self::new("cli.usage", message)
+    }
+
+    pub fn from_core(e: impl ErrorCode) -> Self {
+        Self::new(e.code(), e.to_string())
+    }
+}
+
+/// Where a command's result goes: one JSON object on stdout, or a rendering for people.
+pub struct Output {
+    json: bool,
+}
+
+impl Output {
+    pub fn new(json: bool) -> Self {
+        Output { json }
+    }
+
+    /// Prints `value` as JSON or through `render`, and exits 0.
+    pub fn success<T: Serialize>(
+        &self,
+        value: &T,
+        render: impl FnOnce(&mut dyn std::io::Write) -> std::io::Result<()>,
+    ) -> ExitCode {
+        self.verdict(value, render, 0)
+    }
+
+    /// Like [`Output::success`] with a chosen exit code (1 for a negative verdict).
+    pub fn verdict<T: Serialize>(
+        &self,
+        value: &T,
+        render: impl FnOnce(&mut dyn std::io::Write) -> std::io::Result<()>,
+        code: u8,
+    ) -> ExitCode {
+        let mut stdout = AutoStream::auto(std::io::stdout().lock());
+        let written = if self.json {
+            serde_json::to_writer_pretty(&mut stdout, value)
+                .map_err(std::io::Error::from)
+                .and_then(|()| writeln!(stdout))
+        } else {
+            render(&mut stdout)
+        };
+        match written.and_then(|()| stdout.flush()) {
+            Ok(()) => ExitCode::from(code),
+            // A closed pipe (`| head`) is not worth a panic; report and fail.
+            Err(e) => {
+                eprintln!("tokenscope: cannot write output: {e}");
+                ExitCode::from(EXIT_INPUT_ERROR)
+            }
+        }
+    }
+
+    /// Reports `err` on stderr (and as `{"error":…}` on stdout with `--json`); exits 2.
+    pub fn failure(&self, err: &CliError) -> ExitCode {
+        print_error(err, self.json);
+        ExitCode::from(EXIT_INPUT_ERROR)
+    }
+}
+
+fn print_error(err: &CliError, json: bool) {
+    let style = anstyle::Style::new()
+        .bold()
+        .fg_color(Some(anstyle::AnsiColor::Red.into()));
+    eprintln!("{style}error{style:#} [{}]: {}", err.code, err.message);
+    if json {
+        let body = serde_json::json!({ "error": { "code": err.code, "message": err.message } });
+        println!("{body}");
+    }
+}
+
+/// Handles a command line clap rejected: help and version print normally and exit 0.
+pub fn usage_error(e: clap::Error, json: bool) -> ExitCode {
+    use clap::error::ErrorKind;
+    if matches!(e.kind(), ErrorKind::DisplayHelp | ErrorKind::DisplayVersion) {
+        let _ = e.print();
+        return ExitCode::SUCCESS;
+    }
+    if json {
+        let rendered = e.render().to_string();
+        let first = rendered.lines().next().unwrap_or("invalid command line");
+        let message = first.trim_start_matches("error: ").to_owned();
+        let body = serde_json::json!({ "error": { "code": "cli.usage", "message": message } });
+        println!("{body}");
+    }
+    let _ = e.print();
+    ExitCode::from(EXIT_INPUT_ERROR)
+}

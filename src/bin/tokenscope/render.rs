@@ -1,0 +1,143 @@
+//! Human-readable renderings. Colour is added with ANSI styles; `anstream` strips them when stdout
+//! is not a terminal (or `NO_COLOR` is set).
+
+use std::io::{self, Write};
+
+use anstyle::{AnsiColor, Style};
+use tokenscope::jwt::{Claim, DecodedToken, Finding, SegmentKind, Severity, TokenFormat};
+
+const HEADER: Style = Style::new().fg_color(Some(anstyle::Color::Ansi(AnsiColor::Red)));
+const PAYLOAD: Style = Style::new().fg_color(Some(anstyle::Color::Ansi(AnsiColor::Magenta)));
+const SIGNATURE: Style = Style::new().fg_color(Some(anstyle::Color::Ansi(AnsiColor::Cyan)));
+const OTHER: Style = Style::new().fg_color(Some(anstyle::Color::Ansi(AnsiColor::Yellow)));
+const TITLE: Style = Style::new().bold();
+const DIM: Style = Style::new().dimmed();
+
+fn segment_style(kind: SegmentKind) -> Style {
+    match kind {
+        SegmentKind::Header => HEADER,
+        SegmentKind::Payload => PAYLOAD,
+        SegmentKind::Signature => SIGNATURE,
+        _ => OTHER,
+    }
+}
+
+pub fn severity_style(severity: Severity) -> Style {
+    let color = match severity {
+        Severity::Error => AnsiColor::Red,
+        Severity::Warning => AnsiColor::Yellow,
+        Severity::Info => AnsiColor::Blue,
+    };
+    Style::new().bold().fg_color(Some(color.into()))
+}
+
+/// The whole decoded token: format, segments, JSON, claims with meanings, findings.
+pub fn decoded(w: &mut dyn Write, token: &DecodedToken) -> io::Result<()> {
+    let format = match token.format {
+        TokenFormat::Jws => "JWS (signed JWT)",
+        TokenFormat::Jwe => "JWE (encrypted)",
+        TokenFormat::Unsecured => "Unsecured JWT (alg: none)",
+    };
+    let alg = token
+        .header
+        .get("alg")
+        .and_then(|a| a.as_str())
+        .unwrap_or("?");
+    writeln!(
+        w,
+        "{TITLE}{format}{TITLE:#}  alg {alg}  {DIM}(not verified){DIM:#}"
+    )?;
+    let joined: Vec<String> = token
+        .segments
+        .iter()
+        .map(|s| {
+            let st = segment_style(s.kind);
+            format!("{st}{}{st:#}", s.text)
+        })
+        .collect();
+    writeln!(w, "{}", joined.join("."))?;
+
+    section(w, "Header", HEADER)?;
+    json_block(w, &token.header, HEADER)?;
+    section(w, "Payload", PAYLOAD)?;
+    match &token.payload {
+        Some(p) => json_block(w, p, PAYLOAD)?,
+        None => writeln!(w, "  (encrypted: the recipient's key is needed to read it)")?,
+    }
+    if token.format != TokenFormat::Jwe {
+        section(w, "Signature", SIGNATURE)?;
+        match &token.signature {
+            Some(sig) => writeln!(w, "  {SIGNATURE}{sig}{SIGNATURE:#}")?,
+            None => writeln!(w, "  (none)")?,
+        }
+    }
+    if !token.header_params.is_empty() {
+        section(w, "Header parameters", TITLE)?;
+        claims(w, &token.header_params)?;
+    }
+    if !token.claims.is_empty() {
+        section(w, "Claims", TITLE)?;
+        claims(w, &token.claims)?;
+    }
+    section(w, "Findings", TITLE)?;
+    findings(w, &token.findings)
+}
+
+fn section(w: &mut dyn Write, title: &str, style: Style) -> io::Result<()> {
+    writeln!(w, "\n{}{title}{:#}", style.bold(), style.bold())
+}
+
+fn json_block(w: &mut dyn Write, value: &serde_json::Value, style: Style) -> io::Result<()> {
+    let text = serde_json::to_string_pretty(value).map_err(io::Error::from)?;
+    for line in text.lines() {
+        writeln!(w, "  {style}{line}{style:#}")?;
+    }
+    Ok(())
+}
+
+fn claims(w: &mut dyn Write, claims: &[Claim]) -> io::Result<()> {
+    let width = claims
+        .iter()
+        .map(|c| c.name.chars().count())
+        .max()
+        .unwrap_or(0)
+        .min(24);
+    for c in claims {
+        let value = match &c.value {
+            serde_json::Value::String(s) => s.clone(),
+            other => other.to_string(),
+        };
+        writeln!(w, "  {TITLE}{:width$}{TITLE:#}  {value}", c.name)?;
+        if let Some(t) = &c.time {
+            writeln!(w, "  {:width$}  {} ({})", "", t.iso8601, t.relative)?;
+        }
+        let spec = c
+            .spec
+            .as_deref()
+            .map(|s| format!(" [{s}]"))
+            .unwrap_or_default();
+        writeln!(w, "  {:width$}  {DIM}{}{spec}{DIM:#}", "", c.description)?;
+    }
+    Ok(())
+}
+
+/// Findings as `severity code: message` lines.
+pub fn findings(w: &mut dyn Write, findings: &[Finding]) -> io::Result<()> {
+    if findings.is_empty() {
+        return writeln!(w, "  none");
+    }
+    for f in findings {
+        let st = severity_style(f.severity);
+        let sev = match f.severity {
+            Severity::Error => "error",
+            Severity::Warning => "warning",
+            Severity::Info => "info",
+        };
+        writeln!(
+            w,
+            "  {st}{sev:7}{st:#} {TITLE}{}{TITLE:#}: {}",
+            f.code, f.message
+        )?;
+    }
+    Ok(())
+}

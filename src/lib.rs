@@ -1,0 +1,11 @@
+//! Tokenscope core: token decoding, verification and OAuth tooling with no GUI or terminal dependency.
+//!
+//! The Tauri shell (`src-tauri/`) and the `tokenscope` CLI (`src/bin/tokenscope/`) are thin front ends
+//! over this library. Nothing here reads the system clock directly (see [`clock`]) or prints.
+
+pub mod clock;
+pub mod error;
+pub mod jwt;
+pub mod secret;
+
+pub use error::ErrorCode;

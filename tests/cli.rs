@@ -1,0 +1,227 @@
+//! The `tokenscope` CLI contract: arguments, stdin, `@file`, JSON shape, exit codes.
+
+use std::io::Write as _;
+use std::process::{Command, Output, Stdio};
+
+use serde_json::Value;
+
+use crate::util::{rfc7519_token, vector};
+
+fn tokenscope(args: &[&str], stdin: Option<&str>) -> Output {
+    let mut child = Command::new(env!("CARGO_BIN_EXE_tokenscope"))
+        .args(args)
+        .env_remove("CLICOLOR_FORCE")
+        .stdin(if stdin.is_some() {
+            Stdio::piped()
+        } else {
+            Stdio::null()
+        })
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .expect("tokenscope runs");
+    if let Some(input) = stdin {
+        child
+            .stdin
+            .take()
+            .unwrap()
+            .write_all(input.as_bytes())
+            .unwrap();
+    }
+    child.wait_with_output().unwrap()
+}
+
+fn stdout_json(out: &Output) -> Value {
+    let text = String::from_utf8_lossy(&out.stdout);
+    serde_json::from_str(&text)
+        .unwrap_or_else(|e| panic!("stdout is not one JSON value ({e}): {text}"))
+}
+
+fn stderr(out: &Output) -> String {
+    String::from_utf8_lossy(&out.stderr).into_owned()
+}
+
+#[test]
+fn decode_json_has_the_contract_shape() {
+    let out = tokenscope(&["decode", &rfc7519_token(), "--json"], None);
+    assert_eq!(out.status.code(), Some(0), "{}", stderr(&out));
+    let v = stdout_json(&out);
+    assert_eq!(v["format"], "jws");
+    assert_eq!(v["header"]["alg"], "HS256");
+    assert_eq!(v["payload"]["iss"], "joe");
+    assert_eq!(
+        v["signature"],
+        "dBjftJeZ4CVP-mB92K27uhbUJU1p1r_wW1gFWFOEjXk"
+    );
+    let claims = v["claims"].as_array().unwrap();
+    assert_eq!(claims.len(), 3);
+    for c in claims {
+        assert!(c["name"].is_string() && c["description"].is_string(), "{c}");
+        assert!(c.get("value").is_some(), "{c}");
+    }
+    assert_eq!(claims[0]["name"], "iss");
+    assert_eq!(claims[0]["value"], "joe");
+    let findings = v["findings"].as_array().unwrap();
+    let expired = findings
+        .iter()
+        .find(|f| f["code"] == "expired")
+        .expect("expired finding");
+    assert_eq!(expired["severity"], "warning");
+    assert!(expired["message"].is_string());
+}
+
+#[test]
+fn decode_json_preserves_key_order_as_in_the_token() {
+    let out = tokenscope(&["decode", "--json", &rfc7519_token()], None);
+    let text = String::from_utf8(out.stdout).unwrap();
+    let typ = text.find("\"typ\"").unwrap();
+    let alg = text.find("\"alg\"").unwrap();
+    assert!(typ < alg, "header keys reordered: {text}");
+}
+
+#[test]
+fn decode_reads_the_token_from_stdin_when_no_argument() {
+    let input = format!("Authorization: Bearer {}\n", rfc7519_token());
+    let out = tokenscope(&["decode", "--json"], Some(&input));
+    assert_eq!(out.status.code(), Some(0), "{}", stderr(&out));
+    assert_eq!(stdout_json(&out)["payload"]["iss"], "joe");
+}
+
+#[test]
+fn decode_reads_at_file() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("token.txt");
+    std::fs::write(
+        &path,
+        format!("{}\n", vector("rfc7515.json", "a3_es256", "token")),
+    )
+    .unwrap();
+    let arg = format!("@{}", path.display());
+    let out = tokenscope(&["decode", "--json", &arg], None);
+    assert_eq!(out.status.code(), Some(0), "{}", stderr(&out));
+    assert_eq!(stdout_json(&out)["header"]["alg"], "ES256");
+
+    let out = tokenscope(&["decode", "--json", "@/nonexistent/token"], None);
+    assert_eq!(out.status.code(), Some(2));
+    assert_eq!(stdout_json(&out)["error"]["code"], "input.unreadable");
+}
+
+#[test]
+fn decode_unsecured_and_jwe_formats() {
+    let out = tokenscope(
+        &[
+            "decode",
+            "--json",
+            &vector("rfc7515.json", "a5_unsecured", "token"),
+        ],
+        None,
+    );
+    let v = stdout_json(&out);
+    assert_eq!(v["format"], "unsecured");
+    assert_eq!(v["signature"], Value::Null);
+    assert!(v["findings"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .any(|f| f["code"] == "alg-none" && f["severity"] == "error"));
+
+    let out = tokenscope(
+        &[
+            "decode",
+            "--json",
+            &vector("rfc7516.json", "a1_compact", ""),
+        ],
+        None,
+    );
+    assert_eq!(out.status.code(), Some(0));
+    let v = stdout_json(&out);
+    assert_eq!(v["format"], "jwe");
+    assert_eq!(v["payload"], Value::Null);
+    assert_eq!(v["header"]["enc"], "A256GCM");
+}
+
+#[test]
+fn malformed_token_exits_2_with_error_on_stderr_and_json_on_stdout() {
+    let out = tokenscope(&["decode", "--json", "eyJhbGciOiJIUzI1NiJ9.eyJ!.x"], None);
+    assert_eq!(out.status.code(), Some(2));
+    let v = stdout_json(&out);
+    assert_eq!(v["error"]["code"], "jwt.invalid_base64url");
+    let message = v["error"]["message"].as_str().unwrap();
+    assert!(
+        message.contains("payload") && message.contains("position 3"),
+        "{message}"
+    );
+    assert!(stderr(&out).contains(message), "stderr: {}", stderr(&out));
+    assert_eq!(
+        v.as_object().unwrap().len(),
+        1,
+        "only the error object: {v}"
+    );
+}
+
+#[test]
+fn malformed_token_without_json_prints_only_to_stderr() {
+    let out = tokenscope(&["decode", "only.two"], None);
+    assert_eq!(out.status.code(), Some(2));
+    assert!(out.stdout.is_empty());
+    assert!(
+        stderr(&out).contains("wrong number of segments"),
+        "{}",
+        stderr(&out)
+    );
+}
+
+#[test]
+fn empty_stdin_is_an_input_error() {
+    let out = tokenscope(&["decode", "--json"], Some("\n"));
+    assert_eq!(out.status.code(), Some(2));
+    assert_eq!(stdout_json(&out)["error"]["code"], "jwt.empty");
+}
+
+#[test]
+fn usage_errors_exit_2_and_report_json_when_asked() {
+    let out = tokenscope(&["decode", "--json", "--no-such-flag"], None);
+    assert_eq!(out.status.code(), Some(2));
+    assert_eq!(stdout_json(&out)["error"]["code"], "cli.usage");
+    let out = tokenscope(&["frobnicate"], None);
+    assert_eq!(out.status.code(), Some(2));
+    let out = tokenscope(&["--help"], None);
+    assert_eq!(out.status.code(), Some(0));
+    assert!(String::from_utf8_lossy(&out.stdout).contains("decode"));
+}
+
+#[test]
+fn readable_output_has_no_colour_when_not_a_terminal() {
+    let out = tokenscope(&["decode", &rfc7519_token(), "--now", "1300819000"], None);
+    assert_eq!(out.status.code(), Some(0), "{}", stderr(&out));
+    let text = String::from_utf8(out.stdout).unwrap();
+    assert!(!text.contains('\u{1b}'), "ANSI escapes in piped output");
+    assert!(text.contains("Issuer"), "{text}");
+    assert!(
+        text.contains("2011-03-22T18:43:00Z (expires in 6 min)"),
+        "{text}"
+    );
+    assert!(text.contains("dBjftJeZ4CVP-mB92K27uhbUJU1p1r_wW1gFWFOEjXk"));
+}
+
+#[test]
+fn now_option_controls_expiry_findings() {
+    let before = stdout_json(&tokenscope(
+        &["decode", "--json", "--now", "1300819000", &rfc7519_token()],
+        None,
+    ));
+    assert!(!before["findings"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .any(|f| f["code"] == "expired"));
+    let after = stdout_json(&tokenscope(
+        &["decode", "--json", "--now", "1300819380", &rfc7519_token()],
+        None,
+    ));
+    assert!(after["findings"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .any(|f| f["code"] == "expired"));
+}

@@ -1,0 +1,5 @@
+//! The one integration-test binary: a module per area, helpers in `util/`.
+
+mod cli;
+mod decode;
+mod util;
