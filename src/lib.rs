@@ -5,6 +5,7 @@
 
 pub mod clock;
 pub mod error;
+pub mod jwk;
 pub mod jwt;
 pub mod secret;
 

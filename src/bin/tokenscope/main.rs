@@ -1,8 +1,12 @@
 //! `tokenscope`: the command-line front end over the Tokenscope core.
 //!
-//! Exit codes: 0 success, 1 a negative verdict (used by later commands), 2 usage or input error.
-//! With `--json`, stdout carries exactly one JSON object, errors included.
+//! Exit codes: 0 success, 1 a negative verdict (invalid token, error findings), 2 usage or input
+//! error. With `--json`, stdout carries exactly one JSON object, errors included.
+//!
+//! Each subcommand lives in its own module with an `Args` struct and a `run` function; adding one
+//! is a variant in [`Command`] and an arm in `main`.
 
+mod decode;
 mod input;
 mod output;
 mod render;
@@ -11,16 +15,9 @@ use std::process::ExitCode;
 
 use clap::{Parser, Subcommand};
 use tokenscope::clock::{Clock, SystemClock};
-use tokenscope::jwt::decode_unverified;
-
-use crate::output::{CliError, Output};
 
 #[derive(Debug, Parser)]
-#[command(
-    name = "tokenscope",
-    version,
-    about = "Inspect, verify and debug JWTs and OAuth flows"
-)]
+#[command(name = "tokenscope", version, about = "Inspect, verify and debug JWTs and OAuth flows")]
 struct Cli {
     #[command(subcommand)]
     command: Command,
@@ -29,17 +26,7 @@ struct Cli {
 #[derive(Debug, Subcommand)]
 enum Command {
     /// Decode a token without verifying it: header, claims explained, findings.
-    Decode {
-        /// The token, `@FILE` to read it from a file, or nothing to read standard input.
-        /// Surrounding quotes, `Bearer ` and `Authorization:` are stripped.
-        token: Option<String>,
-        /// Print one JSON object instead of the readable rendering.
-        #[arg(long)]
-        json: bool,
-        /// Compute relative times and expiry against this Unix time instead of the clock.
-        #[arg(long, value_name = "UNIX_SECONDS", allow_negative_numbers = true)]
-        now: Option<i64>,
-    },
+    Decode(decode::DecodeArgs),
 }
 
 fn main() -> ExitCode {
@@ -48,16 +35,11 @@ fn main() -> ExitCode {
         Err(e) => return output::usage_error(e, std::env::args().any(|a| a == "--json")),
     };
     match cli.command {
-        Command::Decode { token, json, now } => {
-            let out = Output::new(json);
-            let result = input::read_token(token.as_deref()).and_then(|text| {
-                let now = now.unwrap_or_else(|| SystemClock.now_unix());
-                decode_unverified(&text, now).map_err(CliError::from_core)
-            });
-            match result {
-                Ok(decoded) => out.success(&decoded, |w| render::decoded(w, &decoded)),
-                Err(e) => out.failure(&e),
-            }
-        }
+        Command::Decode(args) => decode::run(args),
     }
+}
+
+/// The `--now` override, or the system clock.
+pub fn now_or_clock(now: Option<i64>) -> i64 {
+    now.unwrap_or_else(|| SystemClock.now_unix())
 }
