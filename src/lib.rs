@@ -4,7 +4,9 @@
 //! over this library. Nothing here reads the system clock directly (see [`clock`]) or prints.
 
 pub mod clock;
+pub mod discovery;
 pub mod error;
+pub mod http;
 pub mod jwk;
 pub mod jwt;
 pub mod secret;

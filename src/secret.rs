@@ -46,6 +46,40 @@ impl PartialEq for Secret {
 
 impl Eq for Secret {}
 
+/// Secret bytes (an HMAC key decoded from base64), with the same guarantees as [`Secret`].
+pub struct SecretBytes(secrecy::SecretBox<[u8]>);
+
+impl SecretBytes {
+    pub fn new(bytes: Vec<u8>) -> Self {
+        SecretBytes(secrecy::SecretBox::new(bytes.into_boxed_slice()))
+    }
+
+    /// The secret bytes. Call only where the value is really needed.
+    pub fn expose_secret(&self) -> &[u8] {
+        self.0.expose_secret()
+    }
+
+    pub fn len(&self) -> usize {
+        self.expose_secret().len()
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.len() == 0
+    }
+}
+
+impl fmt::Debug for SecretBytes {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "SecretBytes([redacted; {} bytes])", self.len())
+    }
+}
+
+impl Clone for SecretBytes {
+    fn clone(&self) -> Self {
+        SecretBytes::new(self.expose_secret().to_vec())
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::Secret;

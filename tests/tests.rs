@@ -2,4 +2,8 @@
 
 mod cli;
 mod decode;
+mod diff;
+mod discovery;
+mod http;
 mod util;
+mod verify;

@@ -1,1 +1,13 @@
 //! JSON Web Keys (RFC 7517): parsing key material from every source, summaries and thumbprints.
+
+mod key;
+mod pem;
+mod source;
+pub mod summary;
+
+pub use key::{keys_from_jwks, KeyError, KeyMaterial, KeySource, VerificationKey};
+pub use pem::{key_from_cert_der, key_from_pem};
+pub use source::{
+    keys_from_text, resolve_keys, secret_from_base64, KeyInput, KeySourceError, ResolvedKeys,
+    MAX_KEY_TEXT_BYTES,
+};

@@ -1,15 +1,21 @@
 //! JSON Web Tokens: decoding, the claim catalog and lint findings.
 
+pub mod alg;
 pub mod claims;
 mod decode;
+pub mod diff;
 pub mod findings;
 mod input;
 mod json;
 pub mod timefmt;
+pub mod verify;
 
 pub use decode::{
     decode_unverified, Claim, ClaimTime, DecodeError, DecodedToken, ErrorLocation, Segment,
     SegmentKind, TokenFormat, MAX_JSON_DEPTH, MAX_TOKEN_BYTES,
+};
+pub use diff::{
+    diff_json, diff_tokens, Change, ChangeKind, Compare, LifetimeComparison, TokenDiff,
 };
 pub use findings::{Finding, Severity};
 pub use input::normalize_token;

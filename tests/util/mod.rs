@@ -2,6 +2,9 @@
 
 #![allow(dead_code)] // each test module uses a different subset
 
+pub mod idp;
+pub mod server;
+
 use base64::engine::general_purpose::URL_SAFE_NO_PAD;
 use base64::Engine as _;
 use serde_json::Value;

@@ -35,6 +35,24 @@ pub fn read_token(arg: Option<&str>) -> Result<String, CliError> {
     }
 }
 
+/// Reads a small file (a key), refusing more than `limit` bytes.
+pub fn read_bounded_file(path: &str, limit: usize, what: &str) -> Result<String, CliError> {
+    let file = std::fs::File::open(path).map_err(|e| {
+        CliError::new(
+            "input.unreadable",
+            format!("cannot read {what} {path}: {e}"),
+        )
+    })?;
+    let text = read_bounded(file, limit as u64 + 1, &format!("{what} {path}"))?;
+    if text.len() > limit {
+        return Err(CliError::new(
+            "input.too_large",
+            format!("{what} {path} is over {limit} bytes"),
+        ));
+    }
+    Ok(text)
+}
+
 fn read_bounded(reader: impl std::io::Read, limit: u64, what: &str) -> Result<String, CliError> {
     let mut bytes = Vec::new();
     reader

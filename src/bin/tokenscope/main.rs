@@ -7,9 +7,12 @@
 //! is a variant in [`Command`] and an arm in `main`.
 
 mod decode;
+mod diff;
+mod discover;
 mod input;
 mod output;
 mod render;
+mod verify;
 
 use std::process::ExitCode;
 
@@ -17,7 +20,11 @@ use clap::{Parser, Subcommand};
 use tokenscope::clock::{Clock, SystemClock};
 
 #[derive(Debug, Parser)]
-#[command(name = "tokenscope", version, about = "Inspect, verify and debug JWTs and OAuth flows")]
+#[command(
+    name = "tokenscope",
+    version,
+    about = "Inspect, verify and debug JWTs and OAuth flows"
+)]
 struct Cli {
     #[command(subcommand)]
     command: Command,
@@ -27,6 +34,12 @@ struct Cli {
 enum Command {
     /// Decode a token without verifying it: header, claims explained, findings.
     Decode(decode::DecodeArgs),
+    /// Compare two tokens: header, claims (sets by member, time deltas) and signature.
+    Diff(diff::DiffArgs),
+    /// Fetch, explain and lint an OpenID Provider's metadata and keys.
+    Discover(discover::DiscoverArgs),
+    /// Verify a token's signature and claims, reporting every check.
+    Verify(Box<verify::VerifyArgs>),
 }
 
 fn main() -> ExitCode {
@@ -36,6 +49,9 @@ fn main() -> ExitCode {
     };
     match cli.command {
         Command::Decode(args) => decode::run(args),
+        Command::Diff(args) => diff::run(args),
+        Command::Discover(args) => discover::run(args),
+        Command::Verify(args) => verify::run(*args),
     }
 }
 

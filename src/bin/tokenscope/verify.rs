@@ -1,0 +1,199 @@
+//! `tokenscope verify`: check a token's signature and claims, one reported check at a time.
+//!
+//! Exit 0: every check passed; 1: the token is invalid (a check failed); 2: usage or input error
+//! (malformed token, unreadable key, network failure, an encrypted token).
+
+use std::io::{self, Write};
+use std::process::ExitCode;
+use std::sync::Arc;
+
+use anstyle::{AnsiColor, Style};
+use clap::{ArgGroup, Args};
+use tokenscope::clock::SystemClock;
+use tokenscope::http::{HttpClient, HttpPolicy};
+use tokenscope::jwk::{
+    keys_from_text, resolve_keys, secret_from_base64, KeyInput, MAX_KEY_TEXT_BYTES,
+};
+use tokenscope::jwt::decode_unverified;
+use tokenscope::jwt::verify::{
+    verify_decoded, CheckStatus, VerifyOptions, VerifyReport, DEFAULT_LEEWAY_SECONDS,
+};
+use tokenscope::secret::SecretBytes;
+
+use crate::input::{read_bounded_file, read_token};
+use crate::output::{CliError, Output};
+use crate::render;
+
+#[derive(Debug, Args)]
+#[command(group(ArgGroup::new("key_source").required(true).multiple(false)))]
+pub struct VerifyArgs {
+    /// The token, `@FILE` to read it from a file, or nothing to read standard input.
+    token: Option<String>,
+    /// Print one JSON object instead of the readable report.
+    #[arg(long)]
+    json: bool,
+    /// Shared HMAC secret, as text.
+    #[arg(long, value_name = "TEXT", group = "key_source")]
+    secret: Option<String>,
+    /// Shared HMAC secret as base64 or base64url (padding optional).
+    #[arg(long, value_name = "VALUE", group = "key_source")]
+    secret_b64: Option<String>,
+    /// Public key file: PEM (SPKI, PKCS#1 RSA, X.509 certificate), or a JSON JWK or JWKS.
+    #[arg(long, value_name = "FILE", group = "key_source")]
+    key: Option<String>,
+    /// Fetch the JWK Set from this URL.
+    #[arg(long, value_name = "URL", group = "key_source")]
+    jwks_url: Option<String>,
+    /// Discover the issuer's keys (OIDC discovery, then jwks_uri); also expects iss to match.
+    #[arg(long, value_name = "URL", group = "key_source")]
+    issuer: Option<String>,
+    /// Use the key the token names in its own jwk/x5c/jku header. Proves nothing: for teaching.
+    #[arg(long, group = "key_source")]
+    token_keys: bool,
+    /// Allowed algorithm (repeatable). Default: every standard algorithm that fits the key.
+    #[arg(long = "alg", value_name = "ALG")]
+    algs: Vec<String>,
+    /// Expected issuer (exact match).
+    #[arg(long, value_name = "ISS")]
+    iss: Option<String>,
+    /// Accepted audience (repeatable: any of them).
+    #[arg(long = "aud", value_name = "AUD")]
+    auds: Vec<String>,
+    /// Expected nonce (ID tokens).
+    #[arg(long, value_name = "N")]
+    nonce: Option<String>,
+    /// Access token issued with this ID token, to check at_hash.
+    #[arg(long, value_name = "TOKEN")]
+    access_token: Option<String>,
+    /// Authorization code issued with this ID token, to check c_hash.
+    #[arg(long, value_name = "CODE")]
+    code: Option<String>,
+    /// Treat the token as an OpenID Connect ID token (iat and sub required).
+    #[arg(long)]
+    id_token: bool,
+    /// Clock skew tolerated by exp, nbf and iat, in seconds.
+    #[arg(long, value_name = "SECONDS", default_value_t = DEFAULT_LEEWAY_SECONDS)]
+    leeway: u64,
+    /// Verify as of this Unix time instead of the clock.
+    #[arg(long, value_name = "UNIX_SECONDS", allow_negative_numbers = true)]
+    now: Option<i64>,
+    /// Allow plain http to non-loopback hosts for --jwks-url and --issuer.
+    #[arg(long)]
+    allow_http: bool,
+}
+
+pub fn run(args: VerifyArgs) -> ExitCode {
+    let out = Output::new(args.json);
+    match verify(&args) {
+        Ok(report) => {
+            let code = if report.valid { 0 } else { 1 };
+            out.verdict(&report, |w| render_report(w, &report), code)
+        }
+        Err(e) => out.failure(&e),
+    }
+}
+
+fn key_input(args: &VerifyArgs) -> Result<KeyInput, CliError> {
+    Ok(if let Some(text) = &args.secret {
+        KeyInput::Secret(SecretBytes::new(text.as_bytes().to_vec()))
+    } else if let Some(b64) = &args.secret_b64 {
+        KeyInput::Secret(secret_from_base64(b64).map_err(CliError::from_core)?)
+    } else if let Some(path) = &args.key {
+        let text = read_bounded_file(path, MAX_KEY_TEXT_BYTES, "key file")?;
+        // Parse now so a bad key file is reported before anything else.
+        keys_from_text(&text, None)
+            .map_err(|e| CliError::new(tokenscope::ErrorCode::code(&e), format!("{path}: {e}")))?;
+        KeyInput::Text(text)
+    } else if let Some(url) = &args.jwks_url {
+        KeyInput::JwksUrl(url.clone())
+    } else if let Some(issuer) = &args.issuer {
+        KeyInput::Issuer(issuer.clone())
+    } else if args.token_keys {
+        KeyInput::TokenHeader
+    } else {
+        return Err(CliError::usage(
+            "give one key source: --secret, --secret-b64, --key, --jwks-url or --issuer",
+        ));
+    })
+}
+
+fn verify(args: &VerifyArgs) -> Result<VerifyReport, CliError> {
+    let token_text = read_token(args.token.as_deref())?;
+    let now = crate::now_or_clock(args.now);
+    let decoded = decode_unverified(&token_text, now).map_err(CliError::from_core)?;
+    let input = key_input(args)?;
+    let policy = HttpPolicy {
+        allow_insecure_http: args.allow_http,
+        ..HttpPolicy::default()
+    };
+    let client = HttpClient::new(policy, Arc::new(SystemClock)).map_err(CliError::from_core)?;
+    let runtime = tokio::runtime::Builder::new_current_thread()
+        .enable_all()
+        .build()
+        .map_err(|e| {
+            CliError::new(
+                "cli.runtime",
+                format!("cannot start the async runtime: {e}"),
+            )
+        })?;
+    let resolved = runtime
+        .block_on(resolve_keys(&input, &decoded, &client))
+        .map_err(CliError::from_core)?;
+    let options = VerifyOptions {
+        allowed_algs: args.algs.clone(),
+        // Keys from an issuer only vouch for tokens that issuer made.
+        issuer: args.iss.clone().or(resolved.discovered_issuer),
+        audiences: args.auds.clone(),
+        nonce: args.nonce.clone(),
+        access_token: args.access_token.clone(),
+        code: args.code.clone(),
+        leeway: args.leeway,
+        id_token: args.id_token.then_some(true),
+        ..VerifyOptions::at(now)
+    };
+    verify_decoded(&decoded, &resolved.keys, &options).map_err(CliError::from_core)
+}
+
+fn render_report(w: &mut dyn Write, report: &VerifyReport) -> io::Result<()> {
+    let (style, verdict) = if report.valid {
+        (
+            Style::new().bold().fg_color(Some(AnsiColor::Green.into())),
+            "VALID",
+        )
+    } else {
+        (
+            Style::new().bold().fg_color(Some(AnsiColor::Red.into())),
+            "INVALID",
+        )
+    };
+    writeln!(
+        w,
+        "{style}{verdict}{style:#}  alg {}",
+        report.alg.as_deref().unwrap_or("?")
+    )?;
+    if let Some(key) = &report.key {
+        let kid = key
+            .kid
+            .as_deref()
+            .map(|k| format!(" kid {k}"))
+            .unwrap_or_default();
+        let thumb = key
+            .thumbprint
+            .as_deref()
+            .map(|t| format!(", thumbprint {t}"))
+            .unwrap_or_default();
+        writeln!(w, "key: {:?} {}{kid}{thumb}", key.source, key.kty)?;
+    }
+    writeln!(w)?;
+    for c in &report.checks {
+        let (mark, color) = match c.status {
+            CheckStatus::Pass => ("pass", AnsiColor::Green),
+            CheckStatus::Fail => ("FAIL", AnsiColor::Red),
+            CheckStatus::Skipped => ("skip", AnsiColor::BrightBlack),
+        };
+        let st = Style::new().bold().fg_color(Some(color.into()));
+        writeln!(w, "  {st}{mark}{st:#}  {:<9} {}", c.name, c.message)?;
+    }
+    writeln!(w, "\nFindings")?;
+    render::findings(w, &report.findings)
+}

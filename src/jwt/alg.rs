@@ -1,0 +1,131 @@
+//! JWS algorithms (RFC 7518 §3, RFC 8037) and what each needs of a key.
+
+use serde::Serialize;
+
+/// A signature algorithm Tokenscope can verify.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
+pub enum JwsAlg {
+    HS256,
+    HS384,
+    HS512,
+    RS256,
+    RS384,
+    RS512,
+    PS256,
+    PS384,
+    PS512,
+    ES256,
+    ES384,
+    ES512,
+    EdDSA,
+}
+
+/// The kind of key an algorithm needs.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum KeyFamily {
+    Hmac,
+    Rsa,
+    Ec(&'static str),
+    Okp,
+}
+
+impl JwsAlg {
+    pub const ALL: [JwsAlg; 13] = [
+        JwsAlg::HS256,
+        JwsAlg::HS384,
+        JwsAlg::HS512,
+        JwsAlg::RS256,
+        JwsAlg::RS384,
+        JwsAlg::RS512,
+        JwsAlg::PS256,
+        JwsAlg::PS384,
+        JwsAlg::PS512,
+        JwsAlg::ES256,
+        JwsAlg::ES384,
+        JwsAlg::ES512,
+        JwsAlg::EdDSA,
+    ];
+
+    /// Parses the exact, case-sensitive `alg` value (RFC 7515 §4.1.1).
+    pub fn parse(name: &str) -> Option<JwsAlg> {
+        JwsAlg::ALL.into_iter().find(|a| a.name() == name)
+    }
+
+    pub fn name(self) -> &'static str {
+        match self {
+            JwsAlg::HS256 => "HS256",
+            JwsAlg::HS384 => "HS384",
+            JwsAlg::HS512 => "HS512",
+            JwsAlg::RS256 => "RS256",
+            JwsAlg::RS384 => "RS384",
+            JwsAlg::RS512 => "RS512",
+            JwsAlg::PS256 => "PS256",
+            JwsAlg::PS384 => "PS384",
+            JwsAlg::PS512 => "PS512",
+            JwsAlg::ES256 => "ES256",
+            JwsAlg::ES384 => "ES384",
+            JwsAlg::ES512 => "ES512",
+            JwsAlg::EdDSA => "EdDSA",
+        }
+    }
+
+    pub fn family(self) -> KeyFamily {
+        use JwsAlg::*;
+        match self {
+            HS256 | HS384 | HS512 => KeyFamily::Hmac,
+            RS256 | RS384 | RS512 | PS256 | PS384 | PS512 => KeyFamily::Rsa,
+            ES256 => KeyFamily::Ec("P-256"),
+            ES384 => KeyFamily::Ec("P-384"),
+            ES512 => KeyFamily::Ec("P-521"),
+            EdDSA => KeyFamily::Okp,
+        }
+    }
+
+    /// Output size in bits of the hash the algorithm uses; EdDSA (Ed25519) uses SHA-512.
+    pub fn hash_bits(self) -> u32 {
+        use JwsAlg::*;
+        match self {
+            HS256 | RS256 | PS256 | ES256 => 256,
+            HS384 | RS384 | PS384 | ES384 => 384,
+            HS512 | RS512 | PS512 | ES512 | EdDSA => 512,
+        }
+    }
+
+    /// The exact signature length in bytes where it is fixed (ECDSA R‖S, RFC 7518 §3.4; Ed25519).
+    pub fn fixed_signature_len(self) -> Option<usize> {
+        match self {
+            JwsAlg::ES256 => Some(64),
+            JwsAlg::ES384 => Some(96),
+            JwsAlg::ES512 => Some(132),
+            JwsAlg::EdDSA => Some(64),
+            _ => None,
+        }
+    }
+
+    pub(crate) fn to_jsonwebtoken(self) -> Option<jsonwebtoken::Algorithm> {
+        use jsonwebtoken::Algorithm as A;
+        Some(match self {
+            JwsAlg::HS256 => A::HS256,
+            JwsAlg::HS384 => A::HS384,
+            JwsAlg::HS512 => A::HS512,
+            JwsAlg::RS256 => A::RS256,
+            JwsAlg::RS384 => A::RS384,
+            JwsAlg::RS512 => A::RS512,
+            JwsAlg::PS256 => A::PS256,
+            JwsAlg::PS384 => A::PS384,
+            JwsAlg::PS512 => A::PS512,
+            JwsAlg::ES256 => A::ES256,
+            JwsAlg::ES384 => A::ES384,
+            JwsAlg::EdDSA => A::EdDSA,
+            // jsonwebtoken has no P-521; verified with the `p521` crate instead.
+            JwsAlg::ES512 => return None,
+        })
+    }
+}
+
+impl std::fmt::Display for JwsAlg {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(self.name())
+    }
+}

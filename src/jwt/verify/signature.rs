@@ -1,0 +1,319 @@
+//! The `signature` and `alg` checks: algorithm policy, key selection, and the cryptography.
+
+use base64::engine::general_purpose::URL_SAFE_NO_PAD;
+use base64::Engine as _;
+use jsonwebtoken::DecodingKey;
+
+use super::{check, Check, CheckStatus, VerifyOptions};
+use crate::jwk::{KeyMaterial, KeySource, VerificationKey};
+use crate::jwt::alg::{JwsAlg, KeyFamily};
+use crate::jwt::decode::{DecodedToken, SegmentKind};
+use crate::jwt::findings::Finding;
+
+const SPEC_SIG: &str = "RFC 7515 §5.2";
+const SPEC_ALG: &str = "RFC 8725 §3.1";
+
+pub(super) struct SignatureOutcome {
+    pub signature_check: Check,
+    pub alg_check: Check,
+    /// The token's algorithm, if Tokenscope knows it.
+    pub alg: Option<JwsAlg>,
+    /// The key that verified the signature, with its index in the key set.
+    pub used: Option<(VerificationKey, usize)>,
+    pub findings: Vec<Finding>,
+}
+
+fn fail_both(alg_msg: String, sig_msg: &str, alg: Option<JwsAlg>) -> SignatureOutcome {
+    SignatureOutcome {
+        signature_check: check("signature", CheckStatus::Fail, sig_msg, SPEC_SIG),
+        alg_check: check("alg", CheckStatus::Fail, alg_msg, SPEC_ALG),
+        alg,
+        used: None,
+        findings: Vec::new(),
+    }
+}
+
+pub(super) fn check_signature(
+    token: &DecodedToken,
+    keys: &[VerificationKey],
+    options: &VerifyOptions,
+) -> SignatureOutcome {
+    let alg_name = match token.header.get("alg").and_then(|a| a.as_str()) {
+        Some(a) => a,
+        None => {
+            return fail_both(
+                "the header has no \"alg\" string (RFC 7515 §4.1.1)".into(),
+                "not attempted: no algorithm",
+                None,
+            )
+        }
+    };
+    if alg_name.eq_ignore_ascii_case("none") {
+        return fail_both(
+            format!("\"{alg_name}\" is never accepted: an unsecured token proves nothing (RFC 8725 §3.2)"),
+            "the token is unsecured: there is no signature to verify",
+            None,
+        );
+    }
+    let Some(alg) = JwsAlg::parse(alg_name) else {
+        return fail_both(
+            format!("\"{alg_name}\" is not a supported JWS algorithm (HS*, RS*, PS*, ES256/384/512, EdDSA)"),
+            "not attempted: unsupported algorithm",
+            None,
+        );
+    };
+
+    let mut findings = Vec::new();
+    let has_secret = keys
+        .iter()
+        .any(|k| matches!(k.material, KeyMaterial::Hmac(_)));
+    let confusion = alg.family() == KeyFamily::Hmac && !has_secret;
+    let allowed: Vec<String> = if options.allowed_algs.is_empty() {
+        let mut fitting: Vec<String> = Vec::new();
+        for a in keys.iter().flat_map(|k| k.material.fitting_algs()) {
+            if !fitting.iter().any(|f| f == a.name()) {
+                fitting.push(a.name().to_owned());
+            }
+        }
+        fitting
+    } else {
+        options.allowed_algs.clone()
+    };
+    let alg_check = if confusion {
+        findings.push(Finding::error(
+            "alg-confusion",
+            format!("the token claims {alg} (HMAC) but the key is public: a verifier that used the public key as an HMAC secret would accept a forged token (RFC 8725 §2.1)"),
+        ));
+        check(
+            "alg",
+            CheckStatus::Fail,
+            format!(
+                "algorithm confusion: {alg} needs a shared secret, but only public keys were given"
+            ),
+            SPEC_ALG,
+        )
+    } else if !allowed.iter().any(|a| a == alg.name()) {
+        check(
+            "alg",
+            CheckStatus::Fail,
+            format!("{alg} is not in the allowed list ({})", allowed.join(", ")),
+            SPEC_ALG,
+        )
+    } else {
+        check(
+            "alg",
+            CheckStatus::Pass,
+            format!("{alg} is allowed and fits the key"),
+            SPEC_ALG,
+        )
+    };
+
+    let (signature_check, used) = if confusion {
+        (
+            check(
+                "signature",
+                CheckStatus::Fail,
+                "not attempted: a public key is never used as an HMAC secret",
+                SPEC_SIG,
+            ),
+            None,
+        )
+    } else {
+        verify_with_candidates(token, alg, keys)
+    };
+    if let Some((key, _)) = &used {
+        if key.source == KeySource::TokenHeader {
+            findings.push(Finding::warning(
+                "untrusted-key",
+                "the signature was checked with a key taken from the token's own header: anyone can sign a token that passes this way (RFC 8725 §3.10)",
+            ));
+        }
+    }
+    SignatureOutcome {
+        signature_check,
+        alg_check,
+        alg: Some(alg),
+        used,
+        findings,
+    }
+}
+
+fn describe_key(key: &VerificationKey) -> String {
+    let mut s = format!(
+        "{} {}",
+        key.material.kty(),
+        key.material.curve().map_or_else(
+            || format!("{} bits", key.material.size_bits()),
+            str::to_owned
+        )
+    );
+    if let Some(kid) = &key.kid {
+        s.push_str(&format!(", kid \"{kid}\""));
+    }
+    s
+}
+
+fn verify_with_candidates(
+    token: &DecodedToken,
+    alg: JwsAlg,
+    keys: &[VerificationKey],
+) -> (Check, Option<(VerificationKey, usize)>) {
+    let fail = |msg: String| (check("signature", CheckStatus::Fail, msg, SPEC_SIG), None);
+    let text = |kind: SegmentKind| {
+        token
+            .segments
+            .iter()
+            .find(|s| s.kind == kind)
+            .map_or("", |s| s.text.as_str())
+    };
+    let signature_text = text(SegmentKind::Signature);
+    if signature_text.is_empty() {
+        return fail("the signature is empty".into());
+    }
+    let Ok(signature) = URL_SAFE_NO_PAD.decode(signature_text.trim_end_matches('=')) else {
+        return fail("the signature is not valid base64url".into());
+    };
+    if let Some(expected) = alg.fixed_signature_len() {
+        if signature.len() != expected {
+            let der = if signature.first() == Some(&0x30) && alg.family() != KeyFamily::Okp {
+                " It looks DER-encoded (ASN.1 SEQUENCE); JWS needs the raw R‖S form (RFC 7518 §3.4)."
+            } else {
+                ""
+            };
+            return fail(format!(
+                "{alg} signatures are {expected} bytes, this one is {} bytes.{der}",
+                signature.len()
+            ));
+        }
+    }
+    let message = format!(
+        "{}.{}",
+        text(SegmentKind::Header),
+        text(SegmentKind::Payload)
+    );
+
+    let kid = token.header.get("kid").and_then(|k| k.as_str());
+    let indexed: Vec<(usize, &VerificationKey)> = keys.iter().enumerate().collect();
+    let by_kid: Vec<(usize, &VerificationKey)> = match kid {
+        Some(kid) => {
+            let matching: Vec<_> = indexed
+                .iter()
+                .copied()
+                .filter(|(_, k)| k.kid.as_deref() == Some(kid))
+                .collect();
+            if matching.is_empty() && keys.iter().any(|k| k.kid.is_some()) {
+                let known: Vec<_> = keys
+                    .iter()
+                    .filter_map(|k| k.kid.as_deref())
+                    .map(|k| format!("\"{k}\""))
+                    .collect();
+                return fail(format!(
+                    "no key has kid \"{kid}\" (the key set has {})",
+                    known.join(", ")
+                ));
+            }
+            if matching.is_empty() {
+                indexed.clone()
+            } else {
+                matching
+            }
+        }
+        None => indexed.clone(),
+    };
+    let candidates: Vec<_> = by_kid
+        .into_iter()
+        .filter(|(_, k)| k.usable_for(alg))
+        .collect();
+    if candidates.is_empty() {
+        let offered: Vec<_> = keys.iter().map(describe_key).collect();
+        return fail(format!(
+            "no key fits {alg} (offered: {})",
+            offered.join("; ")
+        ));
+    }
+    let mut errors = Vec::new();
+    for (index, key) in &candidates {
+        match verify_signature_bytes(&key.material, alg, message.as_bytes(), &signature) {
+            Ok(true) => {
+                let how = if kid.is_none() && candidates.len() > 1 {
+                    format!(
+                        " (no kid in the header: tried {} keys, key #{} matched)",
+                        candidates.len(),
+                        index + 1
+                    )
+                } else {
+                    String::new()
+                };
+                let msg = format!("verified with {}{how}", describe_key(key));
+                return (
+                    check("signature", CheckStatus::Pass, msg, SPEC_SIG),
+                    Some(((*key).clone(), *index)),
+                );
+            }
+            Ok(false) => {}
+            Err(e) => errors.push(e),
+        }
+    }
+    let mut msg = if candidates.len() == 1 {
+        format!(
+            "the signature does not match the key ({})",
+            describe_key(candidates[0].1)
+        )
+    } else {
+        format!(
+            "the signature matches none of the {} candidate keys",
+            candidates.len()
+        )
+    };
+    if let Some(e) = errors.first() {
+        msg.push_str(&format!("; {e}"));
+    }
+    fail(msg)
+}
+
+/// Checks `signature` over `message` with `material` under `alg`. `Ok(false)` means a clean
+/// mismatch; `Err` means the key could not be used.
+pub fn verify_signature_bytes(
+    material: &KeyMaterial,
+    alg: JwsAlg,
+    message: &[u8],
+    signature: &[u8],
+) -> Result<bool, String> {
+    if !material.fits(alg) {
+        return Ok(false);
+    }
+    if alg == JwsAlg::ES512 {
+        return verify_es512(material, message, signature);
+    }
+    let b = |bytes: &[u8]| URL_SAFE_NO_PAD.encode(bytes);
+    let key = match material {
+        KeyMaterial::Hmac(secret) => DecodingKey::from_secret(secret.expose_secret()),
+        KeyMaterial::Rsa { n, e } => DecodingKey::from_rsa_raw_components(n, e),
+        KeyMaterial::Ec { x, y, .. } => DecodingKey::from_ec_components(&b(x), &b(y))
+            .map_err(|e| format!("unusable EC key: {e}"))?,
+        KeyMaterial::Ed25519 { x } => DecodingKey::from_ed_components(&b(x))
+            .map_err(|e| format!("unusable Ed25519 key: {e}"))?,
+    };
+    let jwt_alg = alg
+        .to_jsonwebtoken()
+        .ok_or_else(|| format!("{alg} is not supported"))?;
+    jsonwebtoken::crypto::verify(&b(signature), message, &key, jwt_alg)
+        .map_err(|e| format!("the key could not be used: {e}"))
+}
+
+fn verify_es512(material: &KeyMaterial, message: &[u8], signature: &[u8]) -> Result<bool, String> {
+    use p521::ecdsa::signature::Verifier as _;
+    let KeyMaterial::Ec { x, y, .. } = material else {
+        return Ok(false);
+    };
+    let mut point = Vec::with_capacity(1 + x.len() + y.len());
+    point.push(0x04);
+    point.extend_from_slice(x);
+    point.extend_from_slice(y);
+    let key = p521::ecdsa::VerifyingKey::from_sec1_bytes(&point)
+        .map_err(|_| "the P-521 point is not on the curve".to_owned())?;
+    let Ok(sig) = p521::ecdsa::Signature::from_slice(signature) else {
+        return Ok(false);
+    };
+    Ok(key.verify(message, &sig).is_ok())
+}

@@ -1,0 +1,779 @@
+//! Discovery against real servers on 127.0.0.1: provider-modelled metadata, a broken variant for
+//! every finding, the fetch faults, the CLI contract, and the real OpenID Provider.
+
+use std::process::{Command, Output, Stdio};
+use std::sync::Arc;
+use std::time::{Duration, Instant};
+
+use serde_json::{json, Value};
+use tokenscope::clock::FixedClock;
+use tokenscope::discovery::{
+    analyze, discover, metadata_source, DiscoverOptions, DiscoveryFinding, DiscoveryReport,
+    JwksOutcome, MetadataKind,
+};
+use tokenscope::http::{HttpClient, HttpPolicy};
+use tokenscope::jwt::Severity;
+
+use crate::util::idp::Idp;
+use crate::util::server::{Reply, TestServer};
+
+/// 2026-01-01T00:00:00Z: inside the fixture certificates' 2025–2035 validity.
+const NOW: i64 = 1_767_225_600;
+const WELL_KNOWN: &str = "/.well-known/openid-configuration";
+
+fn fixture_text(name: &str) -> String {
+    let path = format!(
+        "{}/tests/fixtures/discovery/{name}",
+        env!("CARGO_MANIFEST_DIR")
+    );
+    std::fs::read_to_string(&path).unwrap_or_else(|e| panic!("{path}: {e}"))
+}
+
+fn fixture(name: &str) -> Value {
+    serde_json::from_str(&fixture_text(name)).unwrap()
+}
+
+fn broken_jwks(case: &str) -> Value {
+    fixture("jwks-broken.json")[case].clone()
+}
+
+fn block_on<F: std::future::Future>(f: F) -> F::Output {
+    tokio::runtime::Builder::new_current_thread()
+        .enable_all()
+        .build()
+        .unwrap()
+        .block_on(f)
+}
+
+fn run_discover(input: &str, kind: MetadataKind) -> Result<DiscoveryReport, String> {
+    let client = HttpClient::new(HttpPolicy::default(), Arc::new(FixedClock(NOW))).unwrap();
+    let options = DiscoverOptions {
+        kind,
+        bypass_cache: false,
+    };
+    block_on(discover(&client, input, &options)).map_err(|e| e.to_string())
+}
+
+/// Every provider fixture on one server, each under its own issuer path, sharing `/jwks`.
+fn provider_server() -> TestServer {
+    TestServer::start([
+        ("/jwks", Reply::json(fixture_text("jwks.json"))),
+        (
+            "/google/.well-known/openid-configuration",
+            Reply::json(fixture_text("google.json")),
+        ),
+        (
+            "/9188040d-6c67-4c5b-b112-36a304b66dad/v2.0/.well-known/openid-configuration",
+            Reply::json(fixture_text("entra-tenant.json")),
+        ),
+        (
+            "/common/v2.0/.well-known/openid-configuration",
+            Reply::json(fixture_text("entra-common.json")),
+        ),
+        (
+            "/oauth2/default/.well-known/openid-configuration",
+            Reply::json(fixture_text("okta.json")),
+        ),
+        (
+            "/auth0/.well-known/openid-configuration",
+            Reply::json(fixture_text("auth0.json")),
+        ),
+        (
+            "/realms/demo/.well-known/openid-configuration",
+            Reply::json(fixture_text("keycloak.json")),
+        ),
+        (
+            "/.well-known/oauth-authorization-server/realms/demo",
+            Reply::json(fixture_text("keycloak.json")),
+        ),
+    ])
+}
+
+fn findings_with<'a>(r: &'a DiscoveryReport, code: &str) -> Vec<&'a DiscoveryFinding> {
+    r.findings.iter().filter(|f| f.code == code).collect()
+}
+
+/// The single finding `code` on `field`, with `severity`; fails listing what was found.
+fn assert_finding(r: &DiscoveryReport, code: &str, severity: Severity, field: Option<&str>) {
+    let found = r
+        .findings
+        .iter()
+        .find(|f| f.code == code && f.field.as_deref() == field);
+    let Some(f) = found else {
+        panic!(
+            "no {code} finding on {field:?}; found {:#?}",
+            r.findings
+                .iter()
+                .map(|f| (&f.code, &f.field, f.severity))
+                .collect::<Vec<_>>()
+        )
+    };
+    assert_eq!(f.severity, severity, "{f:?}");
+    assert!(
+        f.message.contains("RFC") || f.message.contains("OIDC"),
+        "the message cites its spec: {}",
+        f.message
+    );
+}
+
+fn errors(r: &DiscoveryReport) -> Vec<&DiscoveryFinding> {
+    r.findings
+        .iter()
+        .filter(|f| f.severity == Severity::Error)
+        .collect()
+}
+
+// ---- provider-modelled documents -------------------------------------------------------------
+
+#[test]
+fn provider_documents_have_no_errors_and_their_expected_warnings() {
+    let server = provider_server();
+    let cases: [(&str, &[&str]); 6] = [
+        ("/google", &["implicit-grant"]),
+        (
+            "/9188040d-6c67-4c5b-b112-36a304b66dad/v2.0",
+            &["pkce-not-advertised", "implicit-grant"],
+        ),
+        (
+            "/common/v2.0",
+            &["issuer-template", "pkce-not-advertised", "implicit-grant"],
+        ),
+        ("/oauth2/default", &["implicit-grant", "password-grant"]),
+        ("/auth0/", &["implicit-grant"]),
+        ("/realms/demo", &["implicit-grant", "password-grant"]),
+    ];
+    for (path, warnings) in cases {
+        let issuer = server.url(path);
+        let r = run_discover(&issuer, MetadataKind::OpenId).unwrap();
+        assert!(errors(&r).is_empty(), "{path}: {:#?}", errors(&r));
+        for w in warnings {
+            assert!(
+                findings_with(&r, w)
+                    .iter()
+                    .any(|f| f.severity == Severity::Warning),
+                "{path}: expected warning {w}: {:#?}",
+                r.findings
+            );
+        }
+        assert_eq!(r.issuer, issuer);
+        assert_eq!(r.keys.len(), 2, "{path}");
+        assert!(r.jwks.is_some());
+        // Plain http on loopback is only worth an info.
+        assert_finding(&r, "loopback-http", Severity::Info, Some("token_endpoint"));
+        // Two exchanges: metadata and JWKS.
+        assert_eq!(r.exchanges.len(), 2, "{path}");
+    }
+}
+
+#[test]
+fn entra_common_tenant_template_is_noted_as_a_template() {
+    let server = provider_server();
+    let r = run_discover(&server.url("/common/v2.0"), MetadataKind::OpenId).unwrap();
+    assert_finding(&r, "issuer-template", Severity::Warning, Some("issuer"));
+    let f = findings_with(&r, "issuer-template")[0];
+    assert!(f.message.contains("{tenantid}") && f.message.contains("template"));
+    assert!(findings_with(&r, "issuer-mismatch").is_empty());
+    // Entra's vendor fields are listed, not errors.
+    assert_finding(
+        &r,
+        "unknown-field",
+        Severity::Info,
+        Some("cloud_instance_name"),
+    );
+    assert_finding(
+        &r,
+        "pkce-not-advertised",
+        Severity::Warning,
+        Some("code_challenge_methods_supported"),
+    );
+}
+
+#[test]
+fn auth0_issuer_keeps_its_trailing_slash_and_the_comparison_is_exact() {
+    let server = provider_server();
+    // With the slash, as Auth0 publishes it: fine.
+    let r = run_discover(&server.url("/auth0/"), MetadataKind::OpenId).unwrap();
+    assert!(findings_with(&r, "issuer-mismatch").is_empty());
+    // Without it, the same metadata URL is fetched, but the issuer no longer matches exactly.
+    let r = run_discover(&server.url("/auth0"), MetadataKind::OpenId).unwrap();
+    assert_finding(&r, "issuer-mismatch", Severity::Error, Some("issuer"));
+    assert!(findings_with(&r, "issuer-mismatch")[0]
+        .message
+        .contains("trailing slash"));
+    // Auth0's vendor field.
+    assert_finding(
+        &r,
+        "unknown-field",
+        Severity::Info,
+        Some("mfa_challenge_endpoint"),
+    );
+}
+
+#[test]
+fn keycloak_realm_with_a_path_via_oidc_rfc8414_and_a_direct_url() {
+    let server = provider_server();
+    let issuer = server.url("/realms/demo");
+    let r = run_discover(&issuer, MetadataKind::OpenId).unwrap();
+    assert_eq!(r.fetched_from, format!("{issuer}{WELL_KNOWN}"));
+    assert_finding(
+        &r,
+        "alg-none-listed",
+        Severity::Info,
+        Some("userinfo_signing_alg_values_supported"),
+    );
+    assert_finding(
+        &r,
+        "pkce-plain-offered",
+        Severity::Info,
+        Some("code_challenge_methods_supported"),
+    );
+    // RFC 8414 §3.1: the well-known segment goes before the path.
+    let r = run_discover(&issuer, MetadataKind::OAuth).unwrap();
+    assert_eq!(
+        r.fetched_from,
+        server.url("/.well-known/oauth-authorization-server/realms/demo")
+    );
+    assert!(errors(&r).is_empty(), "{:#?}", errors(&r));
+    // The metadata URL itself is accepted.
+    let r = run_discover(&format!("{issuer}{WELL_KNOWN}"), MetadataKind::OpenId).unwrap();
+    assert!(r.source.direct);
+    assert!(errors(&r).is_empty(), "{:#?}", errors(&r));
+}
+
+#[test]
+fn key_cards_carry_thumbprints_and_certificate_details() {
+    let server = provider_server();
+    let r = run_discover(&server.url("/google"), MetadataKind::OpenId).unwrap();
+    let rsa = &r.keys[0];
+    assert_eq!(rsa.kty.as_deref(), Some("RSA"));
+    assert_eq!(rsa.size_bits, Some(2048));
+    assert_eq!(rsa.thumbprint.as_ref().map(String::len), Some(43));
+    let cert = rsa.certificate.as_ref().unwrap();
+    assert!(cert.subject.contains("Tokenscope Test Signing"), "{cert:?}");
+    assert_eq!(cert.not_after, "2035-01-01T00:00:00Z");
+    assert!(!cert.expired);
+    assert_eq!(cert.matches_key, Some(true));
+    let ec = &r.keys[1];
+    assert_eq!(ec.curve.as_deref(), Some("P-256"));
+    assert_eq!(ec.certificate.as_ref().unwrap().matches_key, Some(true));
+    // Fields are explained from the catalog.
+    let f = r.fields.iter().find(|f| f.name == "jwks_uri").unwrap();
+    assert!(f.spec.as_deref().unwrap().contains("OIDC Discovery"));
+}
+
+#[test]
+fn certificate_expiry_uses_the_injected_clock() {
+    let metadata = json!({"issuer": "https://idp.example", "jwks_uri": "https://idp.example/jwks"});
+    let source = metadata_source("https://idp.example", MetadataKind::OpenId).unwrap();
+    let jwks = JwksOutcome::Fetched(fixture("jwks.json"));
+    let r = analyze(&metadata, &source, &jwks, NOW);
+    assert!(findings_with(&r, "certificate-expired").is_empty());
+    // 2036: after the certificates' not_after.
+    let r = analyze(&metadata, &source, &jwks, 2_082_758_400);
+    assert_finding(
+        &r,
+        "certificate-expired",
+        Severity::Warning,
+        Some("jwks_uri"),
+    );
+}
+
+// ---- a broken variant for every metadata finding ---------------------------------------------
+
+/// Serves Google's document changed by `edit` (and `jwks`) and discovers it.
+fn variant(edit: impl FnOnce(&mut Value), jwks: Reply) -> DiscoveryReport {
+    let mut doc = fixture("google.json");
+    edit(&mut doc);
+    let server = TestServer::start([
+        ("/jwks", jwks),
+        (
+            "/google/.well-known/openid-configuration",
+            Reply::json(doc.to_string()),
+        ),
+    ]);
+    run_discover(&server.url("/google"), MetadataKind::OpenId).unwrap()
+}
+
+fn good_jwks() -> Reply {
+    Reply::json(fixture_text("jwks.json"))
+}
+
+fn edited(edit: impl FnOnce(&mut Value)) -> DiscoveryReport {
+    variant(edit, good_jwks())
+}
+
+#[test]
+fn issuer_mismatch_is_an_error() {
+    let r = edited(|d| d["issuer"] = json!("https://accounts.example.com"));
+    assert_finding(&r, "issuer-mismatch", Severity::Error, Some("issuer"));
+    let r = edited(|d| d["issuer"] = json!("{{base}}/google/"));
+    assert_finding(&r, "issuer-mismatch", Severity::Error, Some("issuer"));
+    // A template that cannot produce the requested issuer is still a mismatch.
+    let r = edited(|d| d["issuer"] = json!("{{base}}/{tenantid}/v2.0"));
+    assert_finding(&r, "issuer-mismatch", Severity::Error, Some("issuer"));
+}
+
+#[test]
+fn each_missing_required_field_is_an_error_on_that_field() {
+    for field in [
+        "issuer",
+        "authorization_endpoint",
+        "token_endpoint",
+        "jwks_uri",
+        "response_types_supported",
+        "subject_types_supported",
+        "id_token_signing_alg_values_supported",
+    ] {
+        let r = edited(|d| {
+            d.as_object_mut().unwrap().remove(field);
+        });
+        assert_finding(&r, "missing-required-field", Severity::Error, Some(field));
+    }
+}
+
+#[test]
+fn token_endpoint_is_optional_for_an_implicit_only_provider() {
+    let r = edited(|d| {
+        let o = d.as_object_mut().unwrap();
+        o.remove("token_endpoint");
+        o.insert("response_types_supported".into(), json!(["id_token"]));
+        o.insert("grant_types_supported".into(), json!(["implicit"]));
+    });
+    assert!(
+        findings_with(&r, "missing-required-field").is_empty(),
+        "{:#?}",
+        r.findings
+    );
+}
+
+#[test]
+fn non_https_endpoint_is_an_error_and_loopback_only_info() {
+    let r = edited(|d| d["token_endpoint"] = json!("http://idp.example.com/token"));
+    assert_finding(
+        &r,
+        "insecure-endpoint",
+        Severity::Error,
+        Some("token_endpoint"),
+    );
+    let r = edited(|d| d["userinfo_endpoint"] = json!("http://[::1]:8080/userinfo"));
+    assert_finding(
+        &r,
+        "loopback-http",
+        Severity::Info,
+        Some("userinfo_endpoint"),
+    );
+    let r = edited(|d| d["userinfo_endpoint"] = json!("userinfo"));
+    assert_finding(
+        &r,
+        "invalid-url",
+        Severity::Error,
+        Some("userinfo_endpoint"),
+    );
+}
+
+#[test]
+fn fields_of_the_wrong_type_are_errors_and_unknown_fields_info() {
+    let r = edited(|d| {
+        d["scopes_supported"] = json!("openid email");
+        d["claims_parameter_supported"] = json!("true");
+        d["x_vendor_setting"] = json!(1);
+    });
+    assert_finding(&r, "wrong-type", Severity::Error, Some("scopes_supported"));
+    assert_finding(
+        &r,
+        "wrong-type",
+        Severity::Error,
+        Some("claims_parameter_supported"),
+    );
+    let f = r
+        .findings
+        .iter()
+        .find(|f| f.code == "unknown-field" && f.field.as_deref() == Some("x_vendor_setting"))
+        .expect("unknown field listed");
+    assert_eq!(f.severity, Severity::Info);
+}
+
+#[test]
+fn pkce_absent_or_without_s256_is_a_warning_never_an_error() {
+    let r = edited(|d| {
+        d.as_object_mut()
+            .unwrap()
+            .remove("code_challenge_methods_supported");
+    });
+    assert_finding(
+        &r,
+        "pkce-not-advertised",
+        Severity::Warning,
+        Some("code_challenge_methods_supported"),
+    );
+    assert!(errors(&r).is_empty());
+    let r = edited(|d| d["code_challenge_methods_supported"] = json!(["plain"]));
+    assert_finding(
+        &r,
+        "pkce-without-s256",
+        Severity::Warning,
+        Some("code_challenge_methods_supported"),
+    );
+    assert!(errors(&r).is_empty());
+}
+
+#[test]
+fn none_for_id_tokens_is_a_warning_elsewhere_at_most_info() {
+    let r = edited(|d| {
+        d["id_token_signing_alg_values_supported"] = json!(["RS256", "none"]);
+        d["request_object_signing_alg_values_supported"] = json!(["RS256", "none"]);
+        d["token_endpoint_auth_methods_supported"] = json!(["client_secret_basic", "none"]);
+    });
+    assert_finding(
+        &r,
+        "id-token-alg-none",
+        Severity::Warning,
+        Some("id_token_signing_alg_values_supported"),
+    );
+    assert_finding(
+        &r,
+        "alg-none-listed",
+        Severity::Info,
+        Some("request_object_signing_alg_values_supported"),
+    );
+    // "none" in response_types_supported (Google's own document) and for public clients: fine.
+    for field in [
+        "response_types_supported",
+        "token_endpoint_auth_methods_supported",
+    ] {
+        assert!(
+            r.findings
+                .iter()
+                .filter(|f| f.field.as_deref() == Some(field))
+                .all(|f| f.severity == Severity::Info || f.code == "implicit-grant"),
+            "{field}: {:#?}",
+            r.findings
+        );
+    }
+    assert!(errors(&r).is_empty(), "{:#?}", errors(&r));
+}
+
+#[test]
+fn implicit_and_password_grants_are_warnings() {
+    let r = edited(|d| {
+        d["grant_types_supported"] = json!(["authorization_code", "implicit", "password"]);
+    });
+    assert_finding(
+        &r,
+        "implicit-grant",
+        Severity::Warning,
+        Some("grant_types_supported"),
+    );
+    assert_finding(
+        &r,
+        "password-grant",
+        Severity::Warning,
+        Some("grant_types_supported"),
+    );
+    assert_finding(
+        &r,
+        "implicit-grant",
+        Severity::Warning,
+        Some("response_types_supported"),
+    );
+}
+
+// ---- JWKS ------------------------------------------------------------------------------------
+
+#[test]
+fn unreachable_or_invalid_jwks_is_an_error() {
+    for (reply, code) in [
+        (Reply::status(404), "jwks-unreachable"),
+        (Reply::status(500), "jwks-unreachable"),
+        (Reply::html("<html>login</html>"), "jwks-unreachable"),
+        (Reply::json("{oops"), "jwks-unreachable"),
+        (
+            Reply::json(broken_jwks("not-a-set").to_string()),
+            "jwks-invalid",
+        ),
+    ] {
+        let r = variant(|_| {}, reply);
+        assert_finding(&r, code, Severity::Error, Some("jwks_uri"));
+        assert!(r.jwks.is_none(), "{code}");
+    }
+    let r = edited(|d| d["jwks_uri"] = json!("https://127.0.0.1:1/jwks"));
+    assert_finding(&r, "jwks-unreachable", Severity::Error, Some("jwks_uri"));
+}
+
+#[test]
+fn each_broken_key_gets_its_finding() {
+    let cases = [
+        ("expired-cert", "certificate-expired", Severity::Warning),
+        ("cert-mismatch", "certificate-key-mismatch", Severity::Error),
+        ("weak-rsa", "weak-rsa-key", Severity::Error),
+        ("no-use-no-alg", "key-without-use-or-alg", Severity::Warning),
+        ("alg-crv-mismatch", "alg-kty-mismatch", Severity::Error),
+        ("alg-kty-mismatch", "alg-kty-mismatch", Severity::Error),
+        ("duplicate-kid", "duplicate-kid", Severity::Warning),
+        ("symmetric", "symmetric-key-in-jwks", Severity::Error),
+        ("private", "private-key-in-jwks", Severity::Error),
+        ("bad-cert", "certificate-invalid", Severity::Warning),
+        ("empty", "jwks-empty", Severity::Warning),
+    ];
+    for (case, code, severity) in cases {
+        let r = variant(|_| {}, Reply::json(broken_jwks(case).to_string()));
+        assert_finding(&r, code, severity, Some("jwks_uri"));
+    }
+    let r = variant(|_| {}, Reply::json(broken_jwks("weak-rsa").to_string()));
+    assert_eq!(r.keys[0].size_bits, Some(1024));
+    assert!(findings_with(&r, "weak-rsa-key")[0]
+        .message
+        .contains("1024-bit"));
+}
+
+// ---- faults: errors, never hangs --------------------------------------------------------------
+
+#[test]
+fn fetch_faults_are_errors_with_stable_codes() {
+    let big = format!("{{\"pad\":\"{}\"}}", " ".repeat(2 * 1024 * 1024));
+    let server = TestServer::start([
+        ("/500/.well-known/openid-configuration", Reply::status(500)),
+        (
+            "/loop/.well-known/openid-configuration",
+            Reply::redirect("/loop2"),
+        ),
+        (
+            "/loop2",
+            Reply::redirect("/loop/.well-known/openid-configuration"),
+        ),
+        ("/big/.well-known/openid-configuration", Reply::json(big)),
+        (
+            "/html/.well-known/openid-configuration",
+            Reply::html("<!doctype html><form>Sign in</form>"),
+        ),
+        (
+            "/bad/.well-known/openid-configuration",
+            Reply::json("{\"a\":"),
+        ),
+        ("/array/.well-known/openid-configuration", Reply::json("[]")),
+    ]);
+    for (path, code) in [
+        ("/404", "http.status"),
+        ("/500", "http.status"),
+        ("/loop", "http.redirects"),
+        ("/big", "http.too_large"),
+        ("/html", "http.not_json"),
+        ("/bad", "http.not_json"),
+        ("/array", "discovery.not_an_object"),
+    ] {
+        let client = HttpClient::new(HttpPolicy::default(), Arc::new(FixedClock(NOW))).unwrap();
+        let e = block_on(discover(
+            &client,
+            &server.url(path),
+            &DiscoverOptions::default(),
+        ))
+        .unwrap_err();
+        assert_eq!(tokenscope::ErrorCode::code(&e), code, "{path}: {e}");
+        assert!(e.to_string().contains(&server.url(path)), "{path}: {e}");
+    }
+}
+
+// ---- the CLI contract --------------------------------------------------------------------------
+
+fn tokenscope(args: &[&str]) -> Output {
+    Command::new(env!("CARGO_BIN_EXE_tokenscope"))
+        .args(args)
+        .env_remove("CLICOLOR_FORCE")
+        .stdin(Stdio::null())
+        .output()
+        .expect("tokenscope runs")
+}
+
+fn stdout_json(out: &Output) -> Value {
+    let text = String::from_utf8_lossy(&out.stdout);
+    serde_json::from_str(&text).unwrap_or_else(|e| panic!("stdout is not JSON ({e}): {text}"))
+}
+
+fn stderr(out: &Output) -> String {
+    String::from_utf8_lossy(&out.stderr).into_owned()
+}
+
+fn assert_contract_shape(v: &Value) {
+    assert!(v["issuer"].is_string(), "{v}");
+    assert!(v["metadata"].is_object(), "{v}");
+    assert!(v["jwks"].is_null() || v["jwks"]["keys"].is_array(), "{v}");
+    for f in v["findings"].as_array().expect("findings array") {
+        let severity = f["severity"].as_str().unwrap();
+        assert!(["error", "warning", "info"].contains(&severity), "{f}");
+        assert!(f["code"].is_string() && f["message"].is_string(), "{f}");
+        assert!(f["field"].is_string() || f["field"].is_null(), "{f}");
+    }
+}
+
+#[test]
+fn cli_exit_0_for_sound_metadata_with_the_contract_shape() {
+    let server = provider_server();
+    let issuer = server.url("/google");
+    let out = tokenscope(&["discover", &issuer, "--json"]);
+    assert_eq!(out.status.code(), Some(0), "{}", stderr(&out));
+    let v = stdout_json(&out);
+    assert_contract_shape(&v);
+    assert_eq!(v["issuer"], issuer.as_str());
+    assert_eq!(v["metadata"]["issuer"], issuer.as_str());
+    assert_eq!(v["jwks"]["keys"].as_array().unwrap().len(), 2);
+    assert!(v["keys"][0]["thumbprint"].is_string());
+}
+
+#[test]
+fn cli_exit_1_when_a_finding_is_an_error() {
+    let server = provider_server();
+    let out = tokenscope(&["discover", &server.url("/auth0"), "--json"]);
+    assert_eq!(out.status.code(), Some(1), "{}", stderr(&out));
+    let v = stdout_json(&out);
+    assert_contract_shape(&v);
+    assert!(v["findings"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .any(|f| f["code"] == "issuer-mismatch"
+            && f["severity"] == "error"
+            && f["field"] == "issuer"));
+}
+
+#[test]
+fn cli_exit_2_for_every_fetch_fault_with_a_clear_message_and_no_hang() {
+    let big = " ".repeat(2 * 1024 * 1024);
+    let server = TestServer::start([
+        ("/500/.well-known/openid-configuration", Reply::status(500)),
+        (
+            "/loop/.well-known/openid-configuration",
+            Reply::redirect("/loop2"),
+        ),
+        (
+            "/loop2",
+            Reply::redirect("/loop/.well-known/openid-configuration"),
+        ),
+        (
+            "/big/.well-known/openid-configuration",
+            Reply::json(big).chunked(),
+        ),
+        (
+            "/slow/.well-known/openid-configuration",
+            Reply::json("{}").delay(Duration::from_secs(5)),
+        ),
+        (
+            "/html/.well-known/openid-configuration",
+            Reply::html("<html><body>Sign in</body></html>"),
+        ),
+        (
+            "/bad/.well-known/openid-configuration",
+            Reply::json("not json"),
+        ),
+    ]);
+    let refused = {
+        let l = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
+        format!("http://127.0.0.1:{}", l.local_addr().unwrap().port())
+    };
+    let cases = [
+        (server.url("/404"), "http.status", "404"),
+        (server.url("/500"), "http.status", "500"),
+        (server.url("/loop"), "http.redirects", "redirect loop"),
+        (server.url("/big"), "http.too_large", "size cap"),
+        (
+            server.url("/slow"),
+            "http.timeout",
+            "did not answer within 1 s",
+        ),
+        (server.url("/html"), "http.not_json", "HTML"),
+        (server.url("/bad"), "http.not_json", "invalid JSON"),
+        (refused, "http.connect", "could not connect"),
+        (
+            "http://idp.example.invalid".to_owned(),
+            "http.insecure",
+            "https",
+        ),
+        (
+            "not a url".to_owned(),
+            "discovery.invalid_issuer",
+            "not an issuer URL",
+        ),
+    ];
+    for (url, code, words) in cases {
+        let started = Instant::now();
+        let out = tokenscope(&["discover", &url, "--json", "--timeout", "1"]);
+        assert!(
+            started.elapsed() < Duration::from_secs(5),
+            "{url} took too long"
+        );
+        assert_eq!(out.status.code(), Some(2), "{url}: {}", stderr(&out));
+        let v = stdout_json(&out);
+        assert_eq!(v["error"]["code"], code, "{url}: {v}");
+        let message = v["error"]["message"].as_str().unwrap();
+        assert!(message.contains(words), "{url}: {message}");
+        assert!(stderr(&out).contains(message), "{url}: {}", stderr(&out));
+    }
+}
+
+#[test]
+fn cli_allow_http_lifts_the_https_requirement() {
+    // Without the flag the fetch is refused before any connection; with it, it is attempted (and
+    // fails to resolve the reserved .invalid name instead).
+    let out = tokenscope(&[
+        "discover",
+        "http://idp.example.invalid",
+        "--json",
+        "--allow-http",
+        "--timeout",
+        "2",
+    ]);
+    assert_eq!(out.status.code(), Some(2));
+    assert_ne!(stdout_json(&out)["error"]["code"], "http.insecure");
+}
+
+#[test]
+fn cli_readable_rendering_shows_findings_then_fields_then_keys() {
+    let server = provider_server();
+    let out = tokenscope(&["discover", &server.url("/common/v2.0")]);
+    assert_eq!(out.status.code(), Some(0), "{}", stderr(&out));
+    let text = String::from_utf8_lossy(&out.stdout);
+    let findings = text.find("Findings").unwrap();
+    let endpoints = text.find("Endpoints").unwrap();
+    let keys = text.find("thumbprint").unwrap();
+    assert!(findings < endpoints && endpoints < keys, "{text}");
+    assert!(text.contains("issuer-template"));
+    assert!(text.contains("Tokenscope Test Signing"));
+}
+
+// ---- the real OpenID Provider ------------------------------------------------------------------
+
+#[test]
+fn cli_discovers_the_real_openid_provider() {
+    let idp = Idp::start();
+    let out = tokenscope(&["discover", &idp.issuer, "--json"]);
+    let v = stdout_json(&out);
+    assert_contract_shape(&v);
+    let findings = v["findings"].as_array().unwrap();
+    let has_error = findings.iter().any(|f| f["severity"] == "error");
+    assert_eq!(
+        out.status.code(),
+        Some(i32::from(has_error)),
+        "{}",
+        stderr(&out)
+    );
+    assert!(
+        !has_error,
+        "the test provider's metadata is sound: {findings:#?}"
+    );
+    assert_eq!(v["issuer"], idp.issuer.as_str());
+    assert_eq!(v["metadata"]["issuer"], idp.issuer.as_str());
+    // Loopback http: info, not error.
+    assert!(findings.iter().any(|f| f["code"] == "loopback-http"
+        && f["severity"] == "info"
+        && f["field"] == "jwks_uri"));
+    let keys = v["jwks"]["keys"].as_array().unwrap();
+    assert!(!keys.is_empty());
+    let summaries = v["keys"].as_array().unwrap();
+    assert_eq!(summaries.len(), keys.len());
+    for k in summaries {
+        assert_eq!(k["thumbprint"].as_str().map(str::len), Some(43), "{k}");
+    }
+    assert_eq!(
+        v["metadata"]["code_challenge_methods_supported"],
+        json!(["S256"])
+    );
+}

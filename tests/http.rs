@@ -1,0 +1,299 @@
+//! The one network seam against a real server on 127.0.0.1: timeouts, size cap, redirects,
+//! plain-http refusal, the Cache-Control cache and the redacted transcript.
+
+use std::sync::atomic::{AtomicI64, Ordering};
+use std::sync::Arc;
+use std::time::{Duration, Instant};
+
+use tokenscope::clock::{Clock, FixedClock};
+use tokenscope::http::{FetchOptions, HttpClient, HttpHeader, HttpPolicy, HttpRequest};
+use tokenscope::ErrorCode;
+
+use crate::util::server::{Reply, TestServer};
+
+/// A clock the test moves by hand.
+struct ManualClock(AtomicI64);
+
+impl Clock for ManualClock {
+    fn now_unix(&self) -> i64 {
+        self.0.load(Ordering::SeqCst)
+    }
+}
+
+fn quick_policy() -> HttpPolicy {
+    HttpPolicy {
+        connect_timeout: Duration::from_secs(1),
+        total_timeout: Duration::from_secs(1),
+        ..HttpPolicy::default()
+    }
+}
+
+fn client(policy: HttpPolicy) -> HttpClient {
+    HttpClient::new(policy, Arc::new(FixedClock(1_700_000_000))).unwrap()
+}
+
+fn block_on<F: std::future::Future>(f: F) -> F::Output {
+    tokio::runtime::Builder::new_current_thread()
+        .enable_all()
+        .build()
+        .unwrap()
+        .block_on(f)
+}
+
+#[test]
+fn json_document_is_fetched_and_recorded() {
+    let server = TestServer::start([("/doc", Reply::json(r#"{"ok":true}"#))]);
+    let c = client(HttpPolicy::default());
+    let v = block_on(c.get_json(&server.url("/doc"), &FetchOptions::default())).unwrap();
+    assert_eq!(v["ok"], true);
+    let ex = c.exchanges();
+    assert_eq!(ex.len(), 1);
+    assert_eq!(ex[0].method, "GET");
+    assert_eq!(ex[0].status, Some(200));
+    assert!(!ex[0].from_cache);
+    assert!(ex[0]
+        .request_headers
+        .iter()
+        .any(|h| h.name == "accept" && h.value == "application/json"));
+}
+
+#[test]
+fn slow_server_times_out_after_the_policy_timeout_not_fifteen_seconds() {
+    let server = TestServer::start([("/slow", Reply::json("{}").delay(Duration::from_secs(4)))]);
+    let c = client(quick_policy());
+    let started = Instant::now();
+    let e = block_on(c.get_json(&server.url("/slow"), &FetchOptions::default())).unwrap_err();
+    assert_eq!(e.code(), "http.timeout", "{e}");
+    assert!(started.elapsed() < Duration::from_secs(3));
+    assert!(e.to_string().contains("did not answer within 1 s"), "{e}");
+    assert!(c.exchanges()[0].error.is_some());
+}
+
+#[test]
+fn body_over_the_cap_is_refused_by_content_length_and_while_streaming() {
+    let big = vec![b' '; 64 * 1024];
+    let server = TestServer::start([
+        ("/big", Reply::json(big.clone())),
+        ("/big-chunked", Reply::json(big).chunked()),
+    ]);
+    let c = client(HttpPolicy {
+        max_body_bytes: 16 * 1024,
+        ..HttpPolicy::default()
+    });
+    for path in ["/big", "/big-chunked"] {
+        let e = block_on(c.get(&server.url(path), &FetchOptions::default())).unwrap_err();
+        assert_eq!(e.code(), "http.too_large", "{path}: {e}");
+        assert!(e.to_string().contains("16384 bytes"), "{e}");
+    }
+}
+
+#[test]
+fn redirects_are_followed_each_hop_recorded() {
+    let server = TestServer::start([
+        ("/a", Reply::redirect("/b")),
+        ("/b", Reply::redirect("{{base}}/c")),
+        ("/c", Reply::json(r#"{"at":"c"}"#)),
+    ]);
+    let c = client(HttpPolicy::default());
+    let r = block_on(c.get(&server.url("/a"), &FetchOptions::default())).unwrap();
+    assert_eq!(r.url, server.url("/c"));
+    let statuses: Vec<_> = c.exchanges().iter().map(|e| e.status).collect();
+    assert_eq!(statuses, vec![Some(302), Some(302), Some(200)]);
+}
+
+#[test]
+fn redirect_loop_is_an_error_not_a_hang() {
+    let server = TestServer::start([("/a", Reply::redirect("/b")), ("/b", Reply::redirect("/a"))]);
+    let c = client(HttpPolicy::default());
+    let e = block_on(c.get(&server.url("/a"), &FetchOptions::default())).unwrap_err();
+    assert_eq!(e.code(), "http.redirects");
+    assert!(e.to_string().contains("redirect loop"), "{e}");
+}
+
+#[test]
+fn too_many_redirects_stop_at_the_limit() {
+    let server = TestServer::start([
+        ("/1", Reply::redirect("/2")),
+        ("/2", Reply::redirect("/3")),
+        ("/3", Reply::redirect("/4")),
+        ("/4", Reply::json("{}")),
+    ]);
+    let c = client(HttpPolicy {
+        max_redirects: 2,
+        ..HttpPolicy::default()
+    });
+    let e = block_on(c.get(&server.url("/1"), &FetchOptions::default())).unwrap_err();
+    assert_eq!(e.code(), "http.redirects");
+    assert!(e.to_string().contains("more than 2 redirects"), "{e}");
+    assert_eq!(server.hits("/4"), 0);
+}
+
+#[test]
+fn plain_http_to_a_non_loopback_host_is_refused_before_connecting() {
+    let c = client(HttpPolicy::default());
+    let e = block_on(c.get(
+        "http://idp.example.invalid/.well-known/openid-configuration",
+        &FetchOptions::default(),
+    ))
+    .unwrap_err();
+    assert_eq!(e.code(), "http.insecure");
+    assert!(e.to_string().contains("use https"), "{e}");
+}
+
+#[test]
+fn redirect_from_loopback_to_plain_http_elsewhere_is_refused_on_that_hop() {
+    let server =
+        TestServer::start([("/a", Reply::redirect("http://idp.example.invalid/metadata"))]);
+    let c = client(HttpPolicy::default());
+    let e = block_on(c.get(&server.url("/a"), &FetchOptions::default())).unwrap_err();
+    assert_eq!(e.code(), "http.insecure");
+    let ex = c.exchanges();
+    assert_eq!(ex.len(), 2);
+    assert_eq!(ex[1].url, "http://idp.example.invalid/metadata");
+    assert_eq!(ex[1].status, None);
+}
+
+#[test]
+fn connection_refused_is_a_connect_error() {
+    let port = {
+        let l = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
+        l.local_addr().unwrap().port()
+    };
+    let c = client(quick_policy());
+    let e = block_on(c.get(
+        &format!("http://127.0.0.1:{port}/x"),
+        &FetchOptions::default(),
+    ))
+    .unwrap_err();
+    assert_eq!(e.code(), "http.connect", "{e}");
+}
+
+#[test]
+fn cache_honours_max_age_with_the_injected_clock_and_bypass() {
+    let server = TestServer::start([(
+        "/doc",
+        Reply::json(r#"{"v":1}"#).header("Cache-Control", "public, max-age=60"),
+    )]);
+    let clock = Arc::new(ManualClock(AtomicI64::new(1_000)));
+    let c = HttpClient::new(HttpPolicy::default(), clock.clone()).unwrap();
+    let url = server.url("/doc");
+    let opts = FetchOptions::default();
+    assert_eq!(block_on(c.get_json(&url, &opts)).unwrap()["v"], 1);
+    server.set(
+        "/doc",
+        Reply::json(r#"{"v":2}"#).header("Cache-Control", "max-age=60"),
+    );
+    // Within max-age: served from the cache, the server not asked.
+    assert_eq!(block_on(c.get_json(&url, &opts)).unwrap()["v"], 1);
+    assert_eq!(server.hits("/doc"), 1);
+    assert!(c.exchanges()[1].from_cache);
+    // A manual refresh goes to the server.
+    let refresh = FetchOptions {
+        bypass_cache: true,
+        ..FetchOptions::default()
+    };
+    assert_eq!(block_on(c.get_json(&url, &refresh)).unwrap()["v"], 2);
+    assert_eq!(server.hits("/doc"), 2);
+    // After max-age the cached copy is stale.
+    server.set("/doc", Reply::json(r#"{"v":3}"#));
+    clock.0.store(1_061, Ordering::SeqCst);
+    assert_eq!(block_on(c.get_json(&url, &opts)).unwrap()["v"], 3);
+    assert_eq!(server.hits("/doc"), 3);
+}
+
+#[test]
+fn no_store_and_no_cache_responses_are_not_reused() {
+    let server = TestServer::start([
+        (
+            "/ns",
+            Reply::json("{}").header("Cache-Control", "no-store, max-age=60"),
+        ),
+        (
+            "/nc",
+            Reply::json("{}").header("Cache-Control", "no-cache, max-age=60"),
+        ),
+    ]);
+    let c = client(HttpPolicy::default());
+    for path in ["/ns", "/nc"] {
+        block_on(c.get_json(&server.url(path), &FetchOptions::default())).unwrap();
+        block_on(c.get_json(&server.url(path), &FetchOptions::default())).unwrap();
+        assert_eq!(server.hits(path), 2, "{path}");
+    }
+}
+
+#[test]
+fn sensitive_headers_are_redacted_in_the_transcript_but_sent() {
+    let server = TestServer::start([(
+        "/me",
+        Reply::json("{}")
+            .header("Set-Cookie", "session=abc")
+            .header("X-Trace", "visible"),
+    )]);
+    let c = client(HttpPolicy::default());
+    let mut request =
+        tokenscope::http::build_get(&server.url("/me"), &FetchOptions::default(), c.policy())
+            .unwrap();
+    for (name, value) in [
+        ("Authorization", "Bearer secret-access-token"),
+        ("X-Client-Secret", "s3cret"),
+        ("Cookie", "a=b"),
+    ] {
+        request.headers.push(HttpHeader {
+            name: name.into(),
+            value: value.into(),
+        });
+    }
+    let r = block_on(c.send(HttpRequest { ..request })).unwrap();
+    assert_eq!(r.status, 200);
+    // The server received the real values…
+    let seen = &server.requests()[0];
+    assert!(seen
+        .headers
+        .iter()
+        .any(|(n, v)| n == "authorization" && v == "Bearer secret-access-token"));
+    // …the transcript shows none of them.
+    let ex = c.take_exchanges();
+    let text = serde_json::to_string(&ex).unwrap();
+    for secret in ["secret-access-token", "s3cret", "a=b", "session=abc"] {
+        assert!(!text.contains(secret), "{secret} leaked: {text}");
+    }
+    assert!(text.contains("[redacted]"));
+    assert!(text.contains("visible"));
+    assert!(
+        c.exchanges().is_empty(),
+        "take_exchanges clears the transcript"
+    );
+}
+
+#[test]
+fn error_statuses_html_and_invalid_json_say_what_was_expected() {
+    let server = TestServer::start([
+        ("/500", Reply::status(500)),
+        (
+            "/html",
+            Reply::html("<!doctype html><title>Sign in</title>"),
+        ),
+        ("/bad", Reply::json("{not json")),
+    ]);
+    let c = client(HttpPolicy::default());
+    let get = |p: &str| block_on(c.get_json(&server.url(p), &FetchOptions::default())).unwrap_err();
+    let e = get("/404");
+    assert_eq!(e.code(), "http.status");
+    assert!(
+        e.to_string()
+            .contains("returned HTTP 404 Not Found, expected 200"),
+        "{e}"
+    );
+    assert_eq!(get("/500").code(), "http.status");
+    let e = get("/html");
+    assert_eq!(e.code(), "http.not_json");
+    assert!(
+        e.to_string().contains(
+            "returned HTML (text/html; charset=utf-8), expected JSON: is this a login page"
+        ),
+        "{e}"
+    );
+    let e = get("/bad");
+    assert_eq!(e.code(), "http.not_json");
+    assert!(e.to_string().contains("invalid JSON"), "{e}");
+}

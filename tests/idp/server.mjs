@@ -1,0 +1,97 @@
+// A real OpenID Provider for Tokenscope's tests: panva's oidc-provider 9.x on 127.0.0.1.
+//
+// Binds an ephemeral port first, builds the issuer from it, then prints exactly one JSON line on
+// stdout: {"issuer": "http://127.0.0.1:<port>", ...}. Exits when stdin closes, so a test that
+// panics (and drops its pipe) never leaves the provider running.
+//
+// Development only: default signing keys and in-memory storage.
+import http from 'node:http';
+import Provider from 'oidc-provider';
+
+const server = http.createServer();
+await new Promise((resolve, reject) => {
+  server.once('error', reject);
+  server.listen(0, '127.0.0.1', resolve);
+});
+const { port } = server.address();
+const issuer = `http://127.0.0.1:${port}`;
+
+const NATIVE_CLIENT = 'tokenscope-native';
+const CONFIDENTIAL_CLIENT = 'tokenscope-confidential';
+const CONFIDENTIAL_SECRET = 'tokenscope-test-secret-not-for-production';
+
+const provider = new Provider(issuer, {
+  clients: [
+    {
+      // A public native app: PKCE, loopback redirect on any port (RFC 8252 §7.3).
+      client_id: NATIVE_CLIENT,
+      application_type: 'native',
+      token_endpoint_auth_method: 'none',
+      redirect_uris: ['http://127.0.0.1/callback'],
+      grant_types: [
+        'authorization_code',
+        'refresh_token',
+        'urn:ietf:params:oauth:grant-type:device_code',
+      ],
+      response_types: ['code'],
+    },
+    {
+      // A confidential client: client_secret_basic, also allowed client_credentials.
+      client_id: CONFIDENTIAL_CLIENT,
+      client_secret: CONFIDENTIAL_SECRET,
+      application_type: 'native',
+      token_endpoint_auth_method: 'client_secret_basic',
+      redirect_uris: ['http://127.0.0.1/callback'],
+      grant_types: ['authorization_code', 'refresh_token', 'client_credentials'],
+      response_types: ['code'],
+    },
+  ],
+  features: {
+    devInteractions: { enabled: true },
+    deviceFlow: { enabled: true },
+    revocation: { enabled: true },
+    introspection: { enabled: true },
+    userinfo: { enabled: true },
+    clientCredentials: { enabled: true },
+  },
+  // RFC 9700 §2.1.1: PKCE for every client; v9 supports only S256.
+  pkce: { required: () => true },
+  scopes: ['openid', 'offline_access', 'profile', 'email'],
+  claims: {
+    openid: ['sub'],
+    email: ['email', 'email_verified'],
+    profile: ['name'],
+  },
+  issueRefreshToken: async (ctx, client, code) =>
+    client.grantTypeAllowed('refresh_token') && code.scopes.has('offline_access'),
+  rotateRefreshToken: true,
+  async findAccount(ctx, id) {
+    return {
+      accountId: id,
+      async claims() {
+        return { sub: id, email: `${id}@example.test`, email_verified: true, name: `Test user ${id}` };
+      },
+    };
+  },
+});
+
+server.on('request', provider.callback());
+
+process.stdout.write(
+  `${JSON.stringify({
+    issuer,
+    clients: {
+      native: { client_id: NATIVE_CLIENT },
+      confidential: { client_id: CONFIDENTIAL_CLIENT, client_secret: CONFIDENTIAL_SECRET },
+    },
+  })}\n`,
+);
+
+const stop = () => {
+  server.close();
+  process.exit(0);
+};
+process.stdin.on('end', stop);
+process.stdin.on('close', stop);
+process.stdin.resume();
+process.on('SIGTERM', stop);

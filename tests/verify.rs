@@ -1,0 +1,934 @@
+//! Verification: RFC vectors for every algorithm, every offline key form, the OpenID RP
+//! conformance ID-token cases, findings, and the `tokenscope verify` CLI contract.
+
+use base64::engine::general_purpose::{STANDARD, URL_SAFE_NO_PAD};
+use base64::Engine as _;
+use jsonwebtoken::{encode, Algorithm, EncodingKey, Header};
+use serde_json::{json, Value};
+use tokenscope::jwk::{
+    keys_from_text, secret_from_base64, KeyMaterial, KeySource, VerificationKey,
+};
+use tokenscope::jwt::verify::{verify_token, CheckStatus, VerifyOptions, VerifyReport};
+
+use crate::util::{b64, vector, vectors};
+
+/// Before the RFC tokens' exp (1300819380).
+const RFC_NOW: i64 = 1_300_819_000;
+const NOW: i64 = 1_700_000_000;
+const ISSUER: &str = "https://op.example.com";
+const CLIENT: &str = "client-123";
+
+fn status(report: &VerifyReport, name: &str) -> CheckStatus {
+    report
+        .checks
+        .iter()
+        .find(|c| c.name == name)
+        .unwrap_or_else(|| panic!("no {name} check"))
+        .status
+}
+
+fn message(report: &VerifyReport, name: &str) -> String {
+    report
+        .checks
+        .iter()
+        .find(|c| c.name == name)
+        .unwrap()
+        .message
+        .clone()
+}
+
+fn has_finding(report: &VerifyReport, code: &str) -> bool {
+    report.findings.iter().any(|f| f.code == code)
+}
+
+fn rfc_key(case: &str, field: &str) -> Vec<VerificationKey> {
+    let v = vectors("rfc7515.json");
+    let node = &v[case][field];
+    let text = if node.is_string() {
+        node.as_str().unwrap().to_owned()
+    } else {
+        node.to_string()
+    };
+    keys_from_text(&text, None).unwrap()
+}
+
+fn secret(text: &str) -> Vec<VerificationKey> {
+    vec![VerificationKey::new(
+        KeyMaterial::Hmac(tokenscope::secret::SecretBytes::new(
+            text.as_bytes().to_vec(),
+        )),
+        KeySource::Secret,
+    )]
+}
+
+/// Changes the claims (adds `"admin": true`) or, for a non-JSON payload, one byte of it.
+fn tamper_payload(token: &str) -> String {
+    let parts: Vec<&str> = token.split('.').collect();
+    let mut payload = URL_SAFE_NO_PAD.decode(parts[1]).unwrap();
+    match serde_json::from_slice::<Value>(&payload) {
+        Ok(Value::Object(mut claims)) => {
+            claims.insert("admin".into(), json!(true));
+            payload = serde_json::to_vec(&claims).unwrap();
+        }
+        _ => *payload.last_mut().unwrap() ^= 0x01,
+    }
+    format!(
+        "{}.{}.{}",
+        parts[0],
+        URL_SAFE_NO_PAD.encode(payload),
+        parts[2]
+    )
+}
+
+// ---- RFC vectors ------------------------------------------------------------------------
+
+#[test]
+fn rfc7515_a1_hs256_verifies_with_its_base64url_key() {
+    let key = secret_from_base64(&vector("rfc7515.json", "a1_hs256", "key_b64url")).unwrap();
+    let keys = vec![VerificationKey::new(
+        KeyMaterial::Hmac(key),
+        KeySource::Secret,
+    )];
+    let token = vector("rfc7515.json", "a1_hs256", "token");
+    let r = verify_token(&token, &keys, &VerifyOptions::at(RFC_NOW)).unwrap();
+    assert!(r.valid, "{r:#?}");
+    assert_eq!(status(&r, "signature"), CheckStatus::Pass);
+    assert_eq!(
+        r.key.as_ref().unwrap().thumbprint,
+        None,
+        "HMAC secrets get no thumbprint"
+    );
+    let r = verify_token(&tamper_payload(&token), &keys, &VerifyOptions::at(RFC_NOW)).unwrap();
+    assert!(!r.valid);
+    assert_eq!(status(&r, "signature"), CheckStatus::Fail);
+}
+
+#[test]
+fn rfc7515_a2_rs256_and_a3_es256_verify_with_spki_pem() {
+    for case in ["a2_rs256", "a3_es256"] {
+        let keys = rfc_key(case, "public_pem");
+        let token = vector("rfc7515.json", case, "token");
+        let r = verify_token(&token, &keys, &VerifyOptions::at(RFC_NOW)).unwrap();
+        assert!(r.valid, "{case}: {r:#?}");
+        assert_eq!(r.key.as_ref().unwrap().source, KeySource::Pem);
+        assert!(r.key.as_ref().unwrap().thumbprint.is_some());
+        let r = verify_token(&tamper_payload(&token), &keys, &VerifyOptions::at(RFC_NOW)).unwrap();
+        assert_eq!(status(&r, "signature"), CheckStatus::Fail, "{case}");
+        assert_eq!(
+            status(&r, "exp"),
+            CheckStatus::Pass,
+            "{case}: only the signature is wrong"
+        );
+    }
+}
+
+#[test]
+fn rfc7515_a4_es512_verifies_with_its_p521_jwk() {
+    let keys = rfc_key("a4_es512", "public_jwk");
+    let r = verify_token(
+        &vector("rfc7515.json", "a4_es512", "token"),
+        &keys,
+        &VerifyOptions::at(NOW),
+    )
+    .unwrap();
+    assert!(r.valid, "{r:#?}");
+    assert_eq!(r.key.as_ref().unwrap().curve.as_deref(), Some("P-521"));
+    // The payload is the text "Payload", so claim checks have nothing to look at.
+    assert_eq!(status(&r, "exp"), CheckStatus::Skipped);
+}
+
+#[test]
+fn rfc8037_eddsa_example_verifies() {
+    let v = vectors("rfc8037.json");
+    let keys = keys_from_text(&v["a4_eddsa"]["public_jwk"].to_string(), None).unwrap();
+    let token = v["a4_eddsa"]["token"].as_str().unwrap();
+    let r = verify_token(token, &keys, &VerifyOptions::at(NOW)).unwrap();
+    assert!(r.valid, "{r:#?}");
+    assert_eq!(r.key.as_ref().unwrap().kty, "OKP");
+    let r = verify_token(&tamper_payload(token), &keys, &VerifyOptions::at(NOW)).unwrap();
+    assert_eq!(status(&r, "signature"), CheckStatus::Fail);
+}
+
+#[test]
+fn rfc7520_hs256_selects_its_key_by_kid_from_a_jwks() {
+    let v = vectors("rfc7520.json");
+    let jwks = json!({"keys": [
+        {"kty": "oct", "kid": "other", "k": b64("not the key")},
+        v["s4_4_hs256"]["jwk"],
+    ]});
+    let keys = keys_from_text(&jwks.to_string(), None).unwrap();
+    let r = verify_token(
+        v["s4_4_hs256"]["token"].as_str().unwrap(),
+        &keys,
+        &VerifyOptions::at(NOW),
+    )
+    .unwrap();
+    assert!(r.valid, "{r:#?}");
+    let key = r.key.unwrap();
+    assert_eq!(
+        key.kid.as_deref(),
+        Some("018c0ae5-4d9b-471b-bfd6-eef314bc7037")
+    );
+    assert_eq!(key.index, Some(1));
+    assert_eq!(key.source, KeySource::Jwks);
+}
+
+// ---- Signature faults are verdicts, not errors -------------------------------------------
+
+#[test]
+fn der_encoded_es256_signature_is_invalid_with_the_reason() {
+    let token = vector("rfc7515.json", "a3_es256", "token");
+    let parts: Vec<&str> = token.split('.').collect();
+    let raw = URL_SAFE_NO_PAD.decode(parts[2]).unwrap();
+    let int = |b: &[u8]| {
+        let mut v = b.to_vec();
+        if v[0] & 0x80 != 0 {
+            v.insert(0, 0);
+        }
+        let mut out = vec![0x02, v.len() as u8];
+        out.extend(v);
+        out
+    };
+    let (r, s) = (int(&raw[..32]), int(&raw[32..]));
+    let mut der = vec![0x30, (r.len() + s.len()) as u8];
+    der.extend(r);
+    der.extend(s);
+    let der_token = format!("{}.{}.{}", parts[0], parts[1], URL_SAFE_NO_PAD.encode(der));
+    let r = verify_token(
+        &der_token,
+        &rfc_key("a3_es256", "public_pem"),
+        &VerifyOptions::at(RFC_NOW),
+    )
+    .unwrap();
+    assert!(!r.valid);
+    let msg = message(&r, "signature");
+    assert!(msg.contains("64 bytes") && msg.contains("DER"), "{msg}");
+}
+
+#[test]
+fn empty_signature_and_unknown_kid_fail_the_signature_check() {
+    let token = vector("rfc7515.json", "a2_rs256", "token");
+    let unsigned = format!("{}.", token.rsplit_once('.').unwrap().0);
+    let r = verify_token(
+        &unsigned,
+        &rfc_key("a2_rs256", "public_pem"),
+        &VerifyOptions::at(RFC_NOW),
+    )
+    .unwrap();
+    assert_eq!(message(&r, "signature"), "the signature is empty");
+
+    let v = vectors("rfc7520.json");
+    let jwks = json!({"keys": [{"kty": "oct", "kid": "k1", "k": b64("x")}, {"kty": "oct", "kid": "k2", "k": b64("y")}]});
+    let keys = keys_from_text(&jwks.to_string(), None).unwrap();
+    let r = verify_token(
+        v["s4_4_hs256"]["token"].as_str().unwrap(),
+        &keys,
+        &VerifyOptions::at(NOW),
+    )
+    .unwrap();
+    assert!(!r.valid);
+    let msg = message(&r, "signature");
+    assert!(
+        msg.contains("no key has kid \"018c0ae5") && msg.contains("\"k1\""),
+        "{msg}"
+    );
+}
+
+#[test]
+fn hs256_signed_with_the_public_key_is_algorithm_confusion() {
+    // The classic attack: sign HS256 using the PEM text of the server's RSA public key.
+    let pem = vector("rfc7515.json", "a2_rs256", "public_pem");
+    let forged = encode(
+        &Header::new(Algorithm::HS256),
+        &json!({"sub": "admin", "exp": NOW + 60}),
+        &EncodingKey::from_secret(pem.as_bytes()),
+    )
+    .unwrap();
+    let r = verify_token(
+        &forged,
+        &rfc_key("a2_rs256", "public_pem"),
+        &VerifyOptions::at(NOW),
+    )
+    .unwrap();
+    assert!(!r.valid);
+    assert_eq!(status(&r, "alg"), CheckStatus::Fail);
+    assert_eq!(status(&r, "signature"), CheckStatus::Fail);
+    assert!(has_finding(&r, "alg-confusion"));
+}
+
+#[test]
+fn alg_none_never_passes() {
+    let token = vector("rfc7515.json", "a5_unsecured", "token");
+    let r = verify_token(
+        &token,
+        &secret("anything at all, 32 bytes long.."),
+        &VerifyOptions::at(RFC_NOW),
+    )
+    .unwrap();
+    assert!(!r.valid);
+    assert_eq!(status(&r, "alg"), CheckStatus::Fail);
+    assert_eq!(status(&r, "signature"), CheckStatus::Fail);
+    assert!(has_finding(&r, "alg-none"));
+}
+
+#[test]
+fn explicit_allow_list_rejects_other_algorithms() {
+    let token = vector("rfc7515.json", "a2_rs256", "token");
+    let mut o = VerifyOptions::at(RFC_NOW);
+    o.allowed_algs = vec!["PS256".into(), "ES256".into()];
+    let r = verify_token(&token, &rfc_key("a2_rs256", "public_pem"), &o).unwrap();
+    assert!(!r.valid);
+    assert!(message(&r, "alg").contains("not in the allowed list"));
+    assert_eq!(
+        status(&r, "signature"),
+        CheckStatus::Pass,
+        "the signature itself is fine"
+    );
+}
+
+#[test]
+fn encrypted_tokens_are_an_input_error() {
+    let err = verify_token(
+        &vector("rfc7516.json", "a1_compact", ""),
+        &secret("k"),
+        &VerifyOptions::at(NOW),
+    )
+    .unwrap_err();
+    assert_eq!(tokenscope::ErrorCode::code(&err), "verify.encrypted");
+}
+
+// ---- OpenID RP conformance ID-token cases ------------------------------------------------
+
+enum Signer {
+    Rs256,
+    Es256,
+    Hs256,
+}
+
+fn sign(signer: Signer, header: Header, claims: &Value) -> String {
+    let v = vectors("rfc7515.json");
+    let key = match signer {
+        Signer::Rs256 => {
+            EncodingKey::from_rsa_pem(v["a2_rs256"]["private_pem"].as_str().unwrap().as_bytes())
+                .unwrap()
+        }
+        Signer::Es256 => {
+            EncodingKey::from_ec_pem(v["a3_es256"]["private_pem"].as_str().unwrap().as_bytes())
+                .unwrap()
+        }
+        Signer::Hs256 => EncodingKey::from_secret(HS_SECRET.as_bytes()),
+    };
+    encode(&header, claims, &key).unwrap()
+}
+
+const HS_SECRET: &str = "a-shared-secret-of-at-least-32-bytes!";
+
+fn id_claims() -> Value {
+    json!({"iss": ISSUER, "sub": "alice", "aud": CLIENT, "exp": NOW + 600, "iat": NOW - 5, "nonce": "n-0S6_WzA2Mj"})
+}
+
+fn id_options() -> VerifyOptions {
+    VerifyOptions {
+        issuer: Some(ISSUER.into()),
+        audiences: vec![CLIENT.into()],
+        nonce: Some("n-0S6_WzA2Mj".into()),
+        ..VerifyOptions::at(NOW)
+    }
+}
+
+fn jwks_rs_es() -> Vec<VerificationKey> {
+    let mut keys = rfc_key("a2_rs256", "public_pem");
+    keys.extend(rfc_key("a3_es256", "public_pem"));
+    keys
+}
+
+#[test]
+fn well_formed_id_tokens_pass_every_check() {
+    for (signer, alg, keys) in [
+        (Signer::Rs256, Algorithm::RS256, jwks_rs_es()),
+        (Signer::Es256, Algorithm::ES256, jwks_rs_es()),
+        (Signer::Hs256, Algorithm::HS256, secret(HS_SECRET)),
+    ] {
+        let token = sign(signer, Header::new(alg), &id_claims());
+        let r = verify_token(&token, &keys, &id_options()).unwrap();
+        assert!(r.valid, "{alg:?}: {r:#?}");
+        for name in [
+            "signature",
+            "alg",
+            "exp",
+            "iat",
+            "iss",
+            "sub",
+            "aud",
+            "nonce",
+        ] {
+            assert_eq!(status(&r, name), CheckStatus::Pass, "{alg:?} {name}");
+        }
+    }
+}
+
+#[test]
+fn bad_signatures_fail_for_rs256_es256_and_hs256() {
+    let other_rsa = keys_from_text(&json!({"kty": "RSA", "n": "0vx7agoebGcQSuuPiLJXZptN9nndrQmbXEps2aiAFbWhM78LhWx4cbbfAAtVT86zwu1RK7aPFFxuhDR1L6tSoc_BJECPebWKRXjBZCiFV4n3oknjhMstn64tZ_2W-5JsGY4Hc5n9yBXArwl93lqt7_RN5w6Cf0h4QyQ5v-65YGjQR0_FDW2QvzqY368QQMicAtaSqzs8KJZgnYb9c7d0zgdAZHzu6qMQvRL5hajrn1n91CbOpbISD08qNLyrdkt-bFTWhAI4vMQFh6WeZu0fM4lFd2NcRwr3XPksINHaQ-G_xBniIqbw0Ls1jF44-csFCur-kEgU8awapJzKnqDKgw", "e": "AQAB"}).to_string(), None).unwrap();
+    let other_ec = keys_from_text(&json!({"kty": "EC", "crv": "P-256", "x": "MKBCTNIcKUSDii11ySs3526iDZ8AiTo7Tu6KPAqv7D4", "y": "4Etl6SRW2YiLUrN5vfvVHuhp7x8PxltmWWlbbM4IFyM"}).to_string(), None).unwrap();
+    for (signer, alg, keys) in [
+        (Signer::Rs256, Algorithm::RS256, other_rsa),
+        (Signer::Es256, Algorithm::ES256, other_ec),
+        (
+            Signer::Hs256,
+            Algorithm::HS256,
+            secret("the-wrong-shared-secret-32-bytes-long"),
+        ),
+    ] {
+        let r = verify_token(
+            &sign(signer, Header::new(alg), &id_claims()),
+            &keys,
+            &id_options(),
+        )
+        .unwrap();
+        assert!(!r.valid, "{alg:?}");
+        assert_eq!(status(&r, "signature"), CheckStatus::Fail, "{alg:?}");
+        assert_eq!(
+            status(&r, "iss"),
+            CheckStatus::Pass,
+            "{alg:?}: claims are still reported"
+        );
+    }
+}
+
+fn rs256_with(edit: impl FnOnce(&mut Value)) -> String {
+    let mut claims = id_claims();
+    edit(&mut claims);
+    sign(Signer::Rs256, Header::new(Algorithm::RS256), &claims)
+}
+
+#[test]
+fn issuer_mismatch_fails_iss_exactly() {
+    let r = verify_token(
+        &rs256_with(|c| c["iss"] = json!("https://op.example.com/")),
+        &jwks_rs_es(),
+        &id_options(),
+    )
+    .unwrap();
+    assert!(!r.valid);
+    assert!(
+        message(&r, "iss").contains("trailing slash"),
+        "{}",
+        message(&r, "iss")
+    );
+}
+
+#[test]
+fn missing_or_wrong_audience_fails_aud() {
+    let r = verify_token(
+        &rs256_with(|c| {
+            c.as_object_mut().unwrap().remove("aud");
+        }),
+        &jwks_rs_es(),
+        &id_options(),
+    )
+    .unwrap();
+    assert_eq!(status(&r, "aud"), CheckStatus::Fail);
+    let r = verify_token(
+        &rs256_with(|c| c["aud"] = json!(["someone-else"])),
+        &jwks_rs_es(),
+        &id_options(),
+    )
+    .unwrap();
+    assert_eq!(status(&r, "aud"), CheckStatus::Fail);
+    // Any of several accepted audiences will do.
+    let mut o = id_options();
+    o.audiences = vec!["x".into(), CLIENT.into()];
+    assert!(
+        verify_token(&rs256_with(|_| {}), &jwks_rs_es(), &o)
+            .unwrap()
+            .valid
+    );
+}
+
+#[test]
+fn several_audiences_need_azp_naming_the_client() {
+    let r = verify_token(
+        &rs256_with(|c| c["aud"] = json!([CLIENT, "api"])),
+        &jwks_rs_es(),
+        &id_options(),
+    )
+    .unwrap();
+    assert_eq!(status(&r, "azp"), CheckStatus::Fail);
+    let r = verify_token(
+        &rs256_with(|c| {
+            c["aud"] = json!([CLIENT, "api"]);
+            c["azp"] = json!(CLIENT);
+        }),
+        &jwks_rs_es(),
+        &id_options(),
+    )
+    .unwrap();
+    assert_eq!(status(&r, "azp"), CheckStatus::Pass);
+    assert!(r.valid);
+    let r = verify_token(
+        &rs256_with(|c| {
+            c["aud"] = json!([CLIENT, "api"]);
+            c["azp"] = json!("api");
+        }),
+        &jwks_rs_es(),
+        &id_options(),
+    )
+    .unwrap();
+    assert_eq!(status(&r, "azp"), CheckStatus::Fail);
+}
+
+#[test]
+fn id_token_without_iat_or_sub_fails() {
+    let r = verify_token(
+        &rs256_with(|c| {
+            c.as_object_mut().unwrap().remove("iat");
+        }),
+        &jwks_rs_es(),
+        &id_options(),
+    )
+    .unwrap();
+    assert_eq!(status(&r, "iat"), CheckStatus::Fail);
+    let r = verify_token(
+        &rs256_with(|c| {
+            c.as_object_mut().unwrap().remove("sub");
+        }),
+        &jwks_rs_es(),
+        &id_options(),
+    )
+    .unwrap();
+    assert_eq!(status(&r, "sub"), CheckStatus::Fail);
+    assert!(!r.valid);
+}
+
+#[test]
+fn nonce_mismatch_fails() {
+    let r = verify_token(
+        &rs256_with(|c| c["nonce"] = json!("replayed")),
+        &jwks_rs_es(),
+        &id_options(),
+    )
+    .unwrap();
+    assert_eq!(status(&r, "nonce"), CheckStatus::Fail);
+    let r = verify_token(
+        &rs256_with(|c| {
+            c.as_object_mut().unwrap().remove("nonce");
+        }),
+        &jwks_rs_es(),
+        &id_options(),
+    )
+    .unwrap();
+    assert_eq!(status(&r, "nonce"), CheckStatus::Fail);
+}
+
+#[test]
+fn kid_absent_with_one_key_and_with_several_keys() {
+    let token = rs256_with(|_| {});
+    let r = verify_token(&token, &rfc_key("a2_rs256", "public_pem"), &id_options()).unwrap();
+    assert!(r.valid);
+    assert_eq!(r.key.unwrap().index, None);
+    // Several keys, no kid: every fitting key is tried and the report says which matched.
+    let mut keys = keys_from_text(&json!({"kty": "RSA", "n": "0vx7agoebGcQSuuPiLJXZptN9nndrQmbXEps2aiAFbWhM78LhWx4cbbfAAtVT86zwu1RK7aPFFxuhDR1L6tSoc_BJECPebWKRXjBZCiFV4n3oknjhMstn64tZ_2W-5JsGY4Hc5n9yBXArwl93lqt7_RN5w6Cf0h4QyQ5v-65YGjQR0_FDW2QvzqY368QQMicAtaSqzs8KJZgnYb9c7d0zgdAZHzu6qMQvRL5hajrn1n91CbOpbISD08qNLyrdkt-bFTWhAI4vMQFh6WeZu0fM4lFd2NcRwr3XPksINHaQ-G_xBniIqbw0Ls1jF44-csFCur-kEgU8awapJzKnqDKgw", "e": "AQAB"}).to_string(), None).unwrap();
+    keys.extend(rfc_key("a3_es256", "public_pem"));
+    keys.extend(rfc_key("a2_rs256", "public_pem"));
+    let r = verify_token(&token, &keys, &id_options()).unwrap();
+    assert!(r.valid, "{r:#?}");
+    assert_eq!(r.key.as_ref().unwrap().index, Some(2));
+    assert!(
+        message(&r, "signature").contains("tried 2 keys, key #3 matched"),
+        "{}",
+        message(&r, "signature")
+    );
+}
+
+fn left_half_sha256(value: &str) -> String {
+    use sha2::{Digest as _, Sha256};
+    URL_SAFE_NO_PAD.encode(&Sha256::digest(value.as_bytes())[..16])
+}
+
+#[test]
+fn at_hash_and_c_hash_are_checked_against_the_given_values() {
+    // OpenID Connect Core §A.3's example access token and its at_hash.
+    assert_eq!(
+        left_half_sha256("jHkWEdUXMU1BwAsC4vtUsZwnNvTIxEl0z9K3vx5KF0Y"),
+        "77QmUPtjPfzWtF2AnpK9RQ"
+    );
+    let token = rs256_with(|c| {
+        c["at_hash"] = json!(left_half_sha256("AT-1"));
+        c["c_hash"] = json!(left_half_sha256("CODE-1"));
+    });
+    let mut o = id_options();
+    o.access_token = Some("AT-1".into());
+    o.code = Some("CODE-1".into());
+    let r = verify_token(&token, &jwks_rs_es(), &o).unwrap();
+    assert_eq!(status(&r, "at_hash"), CheckStatus::Pass);
+    assert_eq!(status(&r, "c_hash"), CheckStatus::Pass);
+    o.access_token = Some("AT-2".into());
+    o.code = Some("CODE-2".into());
+    let r = verify_token(&token, &jwks_rs_es(), &o).unwrap();
+    assert_eq!(status(&r, "at_hash"), CheckStatus::Fail);
+    assert_eq!(status(&r, "c_hash"), CheckStatus::Fail);
+    assert!(!r.valid);
+}
+
+// ---- Time, crit, typ and findings ----------------------------------------------------------
+
+#[test]
+fn leeway_applies_to_exp_nbf_and_iat() {
+    let token = sign(
+        Signer::Hs256,
+        Header::new(Algorithm::HS256),
+        &json!({"exp": NOW - 30, "nbf": NOW + 30, "iat": NOW + 30}),
+    );
+    let r = verify_token(&token, &secret(HS_SECRET), &VerifyOptions::at(NOW)).unwrap();
+    assert!(r.valid, "within the default 60 s: {r:#?}");
+    let o = VerifyOptions {
+        leeway: 0,
+        ..VerifyOptions::at(NOW)
+    };
+    let r = verify_token(&token, &secret(HS_SECRET), &o).unwrap();
+    for name in ["exp", "nbf", "iat"] {
+        assert_eq!(status(&r, name), CheckStatus::Fail, "{name}");
+    }
+}
+
+#[test]
+fn unknown_critical_header_fails_crit_and_typ_is_reported() {
+    let mut header = Header::new(Algorithm::HS256);
+    header.typ = Some("at+jwt".into());
+    header.crit = Some(vec!["http://example.invalid/ext".into()]);
+    let token = sign(Signer::Hs256, header, &json!({"exp": NOW + 60}));
+    let r = verify_token(&token, &secret(HS_SECRET), &VerifyOptions::at(NOW)).unwrap();
+    assert_eq!(status(&r, "crit"), CheckStatus::Fail);
+    assert!(message(&r, "typ").contains("RFC 9068"));
+    assert!(!r.valid);
+}
+
+#[test]
+fn security_findings_are_raised() {
+    let mut header = Header::new(Algorithm::HS256);
+    header.kid = Some("../../dev/null".into());
+    header.jku = Some("https://evil.example/jwks.json".into());
+    let claims = json!({"iss": ISSUER, "iat": NOW, "exp": NOW + 30 * 86_400, "password": "hunter2", "note": "4111 1111 1111 1111"});
+    let token = encode(&header, &claims, &EncodingKey::from_secret(b"short")).unwrap();
+    let r = verify_token(&token, &secret("short"), &VerifyOptions::at(NOW)).unwrap();
+    for code in [
+        "weak-hmac-secret",
+        "long-lifetime",
+        "sensitive-claim",
+        "kid-injection",
+        "jku-off-issuer",
+    ] {
+        assert!(has_finding(&r, code), "missing {code}: {:#?}", r.findings);
+    }
+    assert_eq!(
+        r.findings
+            .iter()
+            .filter(|f| f.code == "sensitive-claim")
+            .count(),
+        2
+    );
+}
+
+#[test]
+fn small_rsa_keys_are_flagged() {
+    // A 1024-bit RSA key (a JWK with a 128-byte modulus); the signature need not match.
+    let n = URL_SAFE_NO_PAD.encode([0xc5u8; 128]);
+    let keys = keys_from_text(
+        &json!({"kty": "RSA", "n": n, "e": "AQAB"}).to_string(),
+        None,
+    )
+    .unwrap();
+    let r = verify_token(&rs256_with(|_| {}), &keys, &id_options()).unwrap();
+    assert!(has_finding(&r, "weak-rsa-key"), "{:#?}", r.findings);
+}
+
+#[test]
+fn secret_b64_accepts_standard_and_url_safe_with_or_without_padding() {
+    let bytes = vec![0xfbu8, 0xff, 0xfe, 0x3e];
+    let std = STANDARD.encode(&bytes);
+    assert!(std.contains('+') || std.contains('/'));
+    for form in [
+        std.clone(),
+        std.trim_end_matches('=').to_owned(),
+        URL_SAFE_NO_PAD.encode(&bytes),
+        format!("{}==", URL_SAFE_NO_PAD.encode(&bytes)),
+    ] {
+        assert_eq!(
+            secret_from_base64(&form).unwrap().expose_secret(),
+            &bytes[..],
+            "{form}"
+        );
+    }
+    assert!(secret_from_base64("not base64!").is_err());
+}
+
+#[test]
+fn private_key_pem_is_refused_with_a_clear_message() {
+    let err = keys_from_text(&vector("rfc7515.json", "a3_es256", "private_pem"), None).unwrap_err();
+    assert!(err.to_string().contains("private key"), "{err}");
+}
+
+// ---- CLI contract ------------------------------------------------------------------------
+
+mod cli {
+    use std::process::{Command, Output, Stdio};
+
+    use serde_json::Value;
+
+    use super::*;
+
+    fn run(args: &[&str]) -> Output {
+        Command::new(env!("CARGO_BIN_EXE_tokenscope"))
+            .arg("verify")
+            .args(args)
+            .stdin(Stdio::null())
+            .output()
+            .unwrap()
+    }
+
+    fn json_out(out: &Output) -> Value {
+        serde_json::from_slice(&out.stdout)
+            .unwrap_or_else(|e| panic!("{e}: {}", String::from_utf8_lossy(&out.stdout)))
+    }
+
+    fn write(dir: &tempfile::TempDir, name: &str, text: &str) -> String {
+        let path = dir.path().join(name);
+        std::fs::write(&path, text).unwrap();
+        path.display().to_string()
+    }
+
+    #[test]
+    fn valid_token_exits_0_with_the_contract_shape() {
+        let dir = tempfile::tempdir().unwrap();
+        let pem = write(
+            &dir,
+            "pub.pem",
+            &vector("rfc7515.json", "a2_rs256", "public_pem"),
+        );
+        let token = vector("rfc7515.json", "a2_rs256", "token");
+        let out = run(&[&token, "--key", &pem, "--json", "--now", "1300819000"]);
+        assert_eq!(
+            out.status.code(),
+            Some(0),
+            "{}",
+            String::from_utf8_lossy(&out.stderr)
+        );
+        let v = json_out(&out);
+        assert_eq!(v["valid"], true);
+        assert_eq!(v["alg"], "RS256");
+        assert_eq!(v["key"]["source"], "pem");
+        assert_eq!(v["key"]["kty"], "RSA");
+        assert!(v["key"]["thumbprint"].is_string());
+        let names: Vec<&str> = v["checks"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|c| c["name"].as_str().unwrap())
+            .collect();
+        for expected in [
+            "signature",
+            "alg",
+            "crit",
+            "exp",
+            "nbf",
+            "iat",
+            "iss",
+            "aud",
+            "azp",
+            "nonce",
+            "at_hash",
+            "c_hash",
+        ] {
+            assert!(
+                names.contains(&expected),
+                "missing check {expected}: {names:?}"
+            );
+        }
+        for c in v["checks"].as_array().unwrap() {
+            assert!(["pass", "fail", "skipped"].contains(&c["status"].as_str().unwrap()));
+            assert!(c["message"].is_string());
+        }
+        assert!(v["findings"].is_array());
+    }
+
+    #[test]
+    fn invalid_token_exits_1() {
+        let token = tamper_payload(&vector("rfc7515.json", "a1_hs256", "token"));
+        let key = vector("rfc7515.json", "a1_hs256", "key_b64url");
+        let out = run(&[
+            &token,
+            "--secret-b64",
+            &key,
+            "--json",
+            "--now",
+            "1300819000",
+        ]);
+        assert_eq!(out.status.code(), Some(1));
+        let v = json_out(&out);
+        assert_eq!(v["valid"], false);
+        let sig = v["checks"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .find(|c| c["name"] == "signature")
+            .unwrap();
+        assert_eq!(sig["status"], "fail");
+    }
+
+    #[test]
+    fn expectations_not_given_are_skipped_and_given_ones_checked() {
+        let token = sign(Signer::Hs256, Header::new(Algorithm::HS256), &id_claims());
+        let now = NOW.to_string();
+        let out = run(&[&token, "--secret", HS_SECRET, "--json", "--now", &now]);
+        assert_eq!(out.status.code(), Some(0));
+        let v = json_out(&out);
+        let st = |v: &Value, n: &str| {
+            v["checks"]
+                .as_array()
+                .unwrap()
+                .iter()
+                .find(|c| c["name"] == n)
+                .unwrap()["status"]
+                .clone()
+        };
+        assert_eq!(st(&v, "iss"), "skipped");
+        assert_eq!(st(&v, "aud"), "skipped");
+        let out = run(&[
+            &token, "--secret", HS_SECRET, "--json", "--now", &now, "--iss", ISSUER, "--aud",
+            "nope", "--aud", CLIENT, "--nonce", "wrong",
+        ]);
+        assert_eq!(out.status.code(), Some(1));
+        let v = json_out(&out);
+        assert_eq!(st(&v, "iss"), "pass");
+        assert_eq!(st(&v, "aud"), "pass");
+        assert_eq!(st(&v, "nonce"), "fail");
+    }
+
+    #[test]
+    fn alg_option_is_repeatable_and_leeway_applies() {
+        let token = sign(
+            Signer::Hs256,
+            Header::new(Algorithm::HS256),
+            &json!({"exp": NOW - 30}),
+        );
+        let now = NOW.to_string();
+        let out = run(&[
+            &token, "--secret", HS_SECRET, "--alg", "HS512", "--alg", "HS256", "--now", &now,
+        ]);
+        assert_eq!(
+            out.status.code(),
+            Some(0),
+            "{}",
+            String::from_utf8_lossy(&out.stdout)
+        );
+        let out = run(&[
+            &token, "--secret", HS_SECRET, "--leeway", "10", "--now", &now,
+        ]);
+        assert_eq!(out.status.code(), Some(1));
+        let out = run(&[
+            &token, "--secret", HS_SECRET, "--alg", "HS512", "--now", &now,
+        ]);
+        assert_eq!(out.status.code(), Some(1));
+    }
+
+    #[test]
+    fn jwks_file_and_token_from_at_file() {
+        let dir = tempfile::tempdir().unwrap();
+        let v = vectors("rfc7520.json");
+        let jwks = write(
+            &dir,
+            "jwks.json",
+            &json!({"keys": [v["s4_4_hs256"]["jwk"]]}).to_string(),
+        );
+        let token = write(
+            &dir,
+            "token.txt",
+            &format!("{}\n", v["s4_4_hs256"]["token"].as_str().unwrap()),
+        );
+        let out = run(&[&format!("@{token}"), "--key", &jwks, "--json"]);
+        assert_eq!(
+            out.status.code(),
+            Some(0),
+            "{}",
+            String::from_utf8_lossy(&out.stderr)
+        );
+        assert_eq!(
+            json_out(&out)["key"]["kid"],
+            "018c0ae5-4d9b-471b-bfd6-eef314bc7037"
+        );
+    }
+
+    #[test]
+    fn input_errors_exit_2_with_json_error() {
+        let dir = tempfile::tempdir().unwrap();
+        let token = vector("rfc7515.json", "a2_rs256", "token");
+        let cases: Vec<(Vec<String>, &str)> = vec![
+            (
+                vec!["not.a.token!".into(), "--secret".into(), "x".into()],
+                "jwt.invalid_base64url",
+            ),
+            (
+                vec![token.clone(), "--key".into(), "/nonexistent/key.pem".into()],
+                "input.unreadable",
+            ),
+            (
+                vec![
+                    token.clone(),
+                    "--key".into(),
+                    write(
+                        &dir,
+                        "priv.pem",
+                        &vector("rfc7515.json", "a3_es256", "private_pem"),
+                    ),
+                ],
+                "key.invalid",
+            ),
+            (
+                vec![
+                    token.clone(),
+                    "--key".into(),
+                    write(&dir, "junk.json", "{not json"),
+                ],
+                "key.unreadable",
+            ),
+            (
+                vec![
+                    vector("rfc7516.json", "a1_compact", ""),
+                    "--secret".into(),
+                    "x".into(),
+                ],
+                "verify.encrypted",
+            ),
+            (
+                vec![token.clone(), "--secret-b64".into(), "***".into()],
+                "key.invalid",
+            ),
+        ];
+        for (args, code) in cases {
+            let mut args: Vec<&str> = args.iter().map(String::as_str).collect();
+            args.push("--json");
+            let out = run(&args);
+            assert_eq!(
+                out.status.code(),
+                Some(2),
+                "{args:?}: {}",
+                String::from_utf8_lossy(&out.stdout)
+            );
+            assert_eq!(json_out(&out)["error"]["code"], code, "{args:?}");
+            assert!(!out.stderr.is_empty());
+        }
+    }
+
+    #[test]
+    fn a_key_source_is_required_and_only_one() {
+        let token = vector("rfc7515.json", "a2_rs256", "token");
+        assert_eq!(run(&[&token]).status.code(), Some(2));
+        assert_eq!(
+            run(&[&token, "--secret", "a", "--secret-b64", "YQ"])
+                .status
+                .code(),
+            Some(2)
+        );
+    }
+}
