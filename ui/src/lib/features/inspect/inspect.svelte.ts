@@ -1,0 +1,80 @@
+// State of the Inspect view: the user's input and the latest decode of it.
+import type { DecodedToken } from "../../bindings/DecodedToken";
+import { decodeToken, toIpcError, type IpcError } from "../../ipc";
+import { SAMPLE_TOKEN } from "./sample";
+
+export const DECODE_DEBOUNCE_MS = 100;
+
+export type Decoder = (token: string) => Promise<DecodedToken>;
+
+export class InspectState {
+  /** Exactly what the user typed or pasted; never rewritten by a decode. */
+  input = $state("");
+  /** The decode of the current input, or null while empty or after an error. */
+  decoded: DecodedToken | null = $state.raw(null);
+  /** Why the current input could not be decoded. */
+  error: IpcError | null = $state.raw(null);
+  /** The input the shown result or error belongs to (the echo marks error offsets in it). */
+  decodedInput = $state("");
+  pending = $state(false);
+
+  #decode: Decoder;
+  #debounceMs: number;
+  #timer: ReturnType<typeof setTimeout> | undefined;
+  // Bumped per request: a reply is applied only if no newer request was made after it, so a
+  // slow answer for an old input never overwrites the answer for what is in the box now.
+  #latest = 0;
+
+  constructor(decode: Decoder = decodeToken, debounceMs = DECODE_DEBOUNCE_MS) {
+    this.#decode = decode;
+    this.#debounceMs = debounceMs;
+  }
+
+  /** Records new input and decodes it once typing pauses. */
+  setInput(value: string): void {
+    this.input = value;
+    clearTimeout(this.#timer);
+    this.#timer = setTimeout(() => {
+      void this.decodeNow();
+    }, this.#debounceMs);
+  }
+
+  loadSample(): void {
+    this.input = SAMPLE_TOKEN;
+    void this.decodeNow();
+  }
+
+  /** Decodes the current input immediately. */
+  async decodeNow(): Promise<void> {
+    clearTimeout(this.#timer);
+    const input = this.input;
+    const request = ++this.#latest;
+    if (input.trim() === "") {
+      this.#show(input, null, null);
+      return;
+    }
+    this.pending = true;
+    let decoded: DecodedToken | null = null;
+    let error: IpcError | null = null;
+    try {
+      decoded = await this.#decode(input);
+    } catch (e) {
+      error = toIpcError(e);
+    }
+    if (request !== this.#latest) return;
+    this.#show(input, decoded, error);
+  }
+
+  /** Stops a pending debounce; call when the view goes away. */
+  dispose(): void {
+    clearTimeout(this.#timer);
+    this.#latest++;
+  }
+
+  #show(input: string, decoded: DecodedToken | null, error: IpcError | null): void {
+    this.decodedInput = input;
+    this.decoded = decoded;
+    this.error = error;
+    this.pending = false;
+  }
+}
