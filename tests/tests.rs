@@ -5,5 +5,6 @@ mod decode;
 mod diff;
 mod discovery;
 mod http;
+mod key_sources;
 mod util;
 mod verify;

@@ -19,6 +19,7 @@ const issuer = `http://127.0.0.1:${port}`;
 const NATIVE_CLIENT = 'tokenscope-native';
 const CONFIDENTIAL_CLIENT = 'tokenscope-confidential';
 const CONFIDENTIAL_SECRET = 'tokenscope-test-secret-not-for-production';
+const API_RESOURCE = 'urn:tokenscope:test-api';
 
 const provider = new Provider(issuer, {
   clients: [
@@ -53,10 +54,23 @@ const provider = new Provider(issuer, {
     introspection: { enabled: true },
     userinfo: { enabled: true },
     clientCredentials: { enabled: true },
+    // RFC 8707 + RFC 9068: access tokens for API_RESOURCE are JWTs (typ at+jwt) signed with the
+    // provider's keys, so tests can verify real provider-signed tokens via discovery.
+    resourceIndicators: {
+      enabled: true,
+      defaultResource: () => API_RESOURCE,
+      useGrantedResource: () => true,
+      getResourceServerInfo: () => ({
+        scope: 'api:read',
+        audience: API_RESOURCE,
+        accessTokenTTL: 600,
+        accessTokenFormat: 'jwt',
+      }),
+    },
   },
   // RFC 9700 §2.1.1: PKCE for every client; v9 supports only S256.
   pkce: { required: () => true },
-  scopes: ['openid', 'offline_access', 'profile', 'email'],
+  scopes: ['openid', 'offline_access', 'profile', 'email', 'api:read'],
   claims: {
     openid: ['sub'],
     email: ['email', 'email_verified'],
@@ -84,6 +98,7 @@ process.stdout.write(
       native: { client_id: NATIVE_CLIENT },
       confidential: { client_id: CONFIDENTIAL_CLIENT, client_secret: CONFIDENTIAL_SECRET },
     },
+    api_resource: API_RESOURCE,
   })}\n`,
 );
 
