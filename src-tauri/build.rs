@@ -1,0 +1,17 @@
+//! Compile-time Tauri setup: embeds tauri.conf.json, validates capabilities and generates the
+//! `allow-<command>` / `deny-<command>` permissions for the app's own commands.
+
+/// Every `#[tauri::command]` the app defines. A command missing here has no permission, so the
+/// webview cannot call it; one listed here is callable only where a capability grants it
+/// (`capabilities/main.json`). See `src/commands.rs` for the three places a new command touches.
+const COMMANDS: &[&str] = &["decode_token"];
+
+fn main() {
+    let manifest = tauri_build::AppManifest::new().commands(COMMANDS);
+    let attributes = tauri_build::Attributes::new().app_manifest(manifest);
+    if let Err(error) = tauri_build::try_build(attributes) {
+        // Build scripts report through stderr and the exit status; `{:#}` keeps the cause chain.
+        eprintln!("tauri-build failed: {error:#}");
+        std::process::exit(1);
+    }
+}

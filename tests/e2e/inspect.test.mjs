@@ -1,0 +1,54 @@
+// Journey: paste a token into the Inspect view, read its claims and findings; paste a broken
+// one and see where it breaks. Runs the real app (Rust core over IPC) in a real WebKit window.
+
+import assert from 'node:assert/strict';
+import { after, before, describe, it } from 'node:test';
+
+import { launchApp } from './app.mjs';
+
+/** RFC 7519 §3.1 example: iss "joe", exp 1300819380 (March 2011, long past). */
+const RFC7519_TOKEN =
+  'eyJ0eXAiOiJKV1QiLA0KICJhbGciOiJIUzI1NiJ9' +
+  '.eyJpc3MiOiJqb2UiLA0KICJleHAiOjEzMDA4MTkzODAsDQogImh0dHA6Ly9leGFtcGxlLmNvbS9pc19yb290Ijp0cnVlfQ' +
+  '.dBjftJeZ4CVP-mB92K27uhbUJU1p1r_wW1gFWFOEjXk';
+
+/** The same token with a '!' (not base64url) in the middle of its payload. */
+const BROKEN_PAYLOAD_TOKEN = RFC7519_TOKEN.replace('.eyJpc3Mi', '.eyJp!3Mi');
+
+describe('inspect a pasted token', { timeout: 120_000 }, () => {
+  let app;
+
+  before(async () => {
+    app = await launchApp();
+  });
+
+  after(async () => {
+    await app?.close();
+  });
+
+  it('decodes the RFC 7519 example and flags it as expired', async () => {
+    await app.paste('token-input', RFC7519_TOKEN);
+
+    const iss = await app.byTestId('claim-value-iss');
+    // The UI renders JSON values; accept `joe` with or without JSON quotes.
+    assert.equal((await iss.getText()).replace(/^"|"$/g, ''), 'joe');
+    await app.byTestId('finding-expired');
+    await app.byTestId('decoded-header');
+    await app.byTestId('decoded-payload');
+    await app.byTestId('decoded-signature');
+
+    await app.screenshot('inspect');
+  });
+
+  it('points at the payload when it is not base64url', async () => {
+    await app.paste('token-input', BROKEN_PAYLOAD_TOKEN);
+
+    const error = await app.byTestId('decode-error');
+    const text = await error.getText();
+    assert.match(text, /payload/i, `decode-error should mention the payload, got: ${text}`);
+    assert.match(text, /'!'/, `decode-error should name the bad character, got: ${text}`);
+    assert.equal(await app.isShown('claim-value-iss'), false, 'stale claims stay hidden');
+
+    await app.screenshot('inspect-error');
+  });
+});
