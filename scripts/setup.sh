@@ -81,3 +81,4 @@ npm_install() {
 step "setup: npm packages"
 npm_install "$ROOT/ui"
 npm_install "$ROOT/tests/e2e"
+npm_install "$ROOT/tests/idp"
