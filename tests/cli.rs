@@ -1,49 +1,12 @@
 //! The `tokenscope` CLI contract: arguments, stdin, `@file`, JSON shape, exit codes.
 
-use std::io::Write as _;
-use std::process::{Command, Output, Stdio};
-
 use serde_json::Value;
 
-use crate::util::{rfc7519_token, vector};
-
-fn tokenscope(args: &[&str], stdin: Option<&str>) -> Output {
-    let mut child = Command::new(env!("CARGO_BIN_EXE_tokenscope"))
-        .args(args)
-        .env_remove("CLICOLOR_FORCE")
-        .stdin(if stdin.is_some() {
-            Stdio::piped()
-        } else {
-            Stdio::null()
-        })
-        .stdout(Stdio::piped())
-        .stderr(Stdio::piped())
-        .spawn()
-        .expect("tokenscope runs");
-    if let Some(input) = stdin {
-        child
-            .stdin
-            .take()
-            .unwrap()
-            .write_all(input.as_bytes())
-            .unwrap();
-    }
-    child.wait_with_output().unwrap()
-}
-
-fn stdout_json(out: &Output) -> Value {
-    let text = String::from_utf8_lossy(&out.stdout);
-    serde_json::from_str(&text)
-        .unwrap_or_else(|e| panic!("stdout is not one JSON value ({e}): {text}"))
-}
-
-fn stderr(out: &Output) -> String {
-    String::from_utf8_lossy(&out.stderr).into_owned()
-}
+use crate::util::{rfc7519_token, stderr, stdout_json, tokenscope, tokenscope_stdin, vector};
 
 #[test]
 fn decode_json_has_the_contract_shape() {
-    let out = tokenscope(&["decode", &rfc7519_token(), "--json"], None);
+    let out = tokenscope(&["decode", &rfc7519_token(), "--json"]);
     assert_eq!(out.status.code(), Some(0), "{}", stderr(&out));
     let v = stdout_json(&out);
     assert_eq!(v["format"], "jws");
@@ -72,7 +35,7 @@ fn decode_json_has_the_contract_shape() {
 
 #[test]
 fn decode_json_preserves_key_order_as_in_the_token() {
-    let out = tokenscope(&["decode", "--json", &rfc7519_token()], None);
+    let out = tokenscope(&["decode", "--json", &rfc7519_token()]);
     let text = String::from_utf8(out.stdout).unwrap();
     let typ = text.find("\"typ\"").unwrap();
     let alg = text.find("\"alg\"").unwrap();
@@ -82,7 +45,7 @@ fn decode_json_preserves_key_order_as_in_the_token() {
 #[test]
 fn decode_reads_the_token_from_stdin_when_no_argument() {
     let input = format!("Authorization: Bearer {}\n", rfc7519_token());
-    let out = tokenscope(&["decode", "--json"], Some(&input));
+    let out = tokenscope_stdin(&["decode", "--json"], &input);
     assert_eq!(out.status.code(), Some(0), "{}", stderr(&out));
     assert_eq!(stdout_json(&out)["payload"]["iss"], "joe");
 }
@@ -97,25 +60,22 @@ fn decode_reads_at_file() {
     )
     .unwrap();
     let arg = format!("@{}", path.display());
-    let out = tokenscope(&["decode", "--json", &arg], None);
+    let out = tokenscope(&["decode", "--json", &arg]);
     assert_eq!(out.status.code(), Some(0), "{}", stderr(&out));
     assert_eq!(stdout_json(&out)["header"]["alg"], "ES256");
 
-    let out = tokenscope(&["decode", "--json", "@/nonexistent/token"], None);
+    let out = tokenscope(&["decode", "--json", "@/nonexistent/token"]);
     assert_eq!(out.status.code(), Some(2));
     assert_eq!(stdout_json(&out)["error"]["code"], "input.unreadable");
 }
 
 #[test]
 fn decode_unsecured_and_jwe_formats() {
-    let out = tokenscope(
-        &[
-            "decode",
-            "--json",
-            &vector("rfc7515.json", "a5_unsecured", "token"),
-        ],
-        None,
-    );
+    let out = tokenscope(&[
+        "decode",
+        "--json",
+        &vector("rfc7515.json", "a5_unsecured", "token"),
+    ]);
     let v = stdout_json(&out);
     assert_eq!(v["format"], "unsecured");
     assert_eq!(v["signature"], Value::Null);
@@ -125,14 +85,11 @@ fn decode_unsecured_and_jwe_formats() {
         .iter()
         .any(|f| f["code"] == "alg-none" && f["severity"] == "error"));
 
-    let out = tokenscope(
-        &[
-            "decode",
-            "--json",
-            &vector("rfc7516.json", "a1_compact", ""),
-        ],
-        None,
-    );
+    let out = tokenscope(&[
+        "decode",
+        "--json",
+        &vector("rfc7516.json", "a1_compact", ""),
+    ]);
     assert_eq!(out.status.code(), Some(0));
     let v = stdout_json(&out);
     assert_eq!(v["format"], "jwe");
@@ -142,7 +99,7 @@ fn decode_unsecured_and_jwe_formats() {
 
 #[test]
 fn malformed_token_exits_2_with_error_on_stderr_and_json_on_stdout() {
-    let out = tokenscope(&["decode", "--json", "eyJhbGciOiJIUzI1NiJ9.eyJ!.x"], None);
+    let out = tokenscope(&["decode", "--json", "eyJhbGciOiJIUzI1NiJ9.eyJ!.x"]);
     assert_eq!(out.status.code(), Some(2));
     let v = stdout_json(&out);
     assert_eq!(v["error"]["code"], "jwt.invalid_base64url");
@@ -161,7 +118,7 @@ fn malformed_token_exits_2_with_error_on_stderr_and_json_on_stdout() {
 
 #[test]
 fn malformed_token_without_json_prints_only_to_stderr() {
-    let out = tokenscope(&["decode", "only.two"], None);
+    let out = tokenscope(&["decode", "only.two"]);
     assert_eq!(out.status.code(), Some(2));
     assert!(out.stdout.is_empty());
     assert!(
@@ -173,26 +130,26 @@ fn malformed_token_without_json_prints_only_to_stderr() {
 
 #[test]
 fn empty_stdin_is_an_input_error() {
-    let out = tokenscope(&["decode", "--json"], Some("\n"));
+    let out = tokenscope_stdin(&["decode", "--json"], "\n");
     assert_eq!(out.status.code(), Some(2));
     assert_eq!(stdout_json(&out)["error"]["code"], "jwt.empty");
 }
 
 #[test]
 fn usage_errors_exit_2_and_report_json_when_asked() {
-    let out = tokenscope(&["decode", "--json", "--no-such-flag"], None);
+    let out = tokenscope(&["decode", "--json", "--no-such-flag"]);
     assert_eq!(out.status.code(), Some(2));
     assert_eq!(stdout_json(&out)["error"]["code"], "cli.usage");
-    let out = tokenscope(&["frobnicate"], None);
+    let out = tokenscope(&["frobnicate"]);
     assert_eq!(out.status.code(), Some(2));
-    let out = tokenscope(&["--help"], None);
+    let out = tokenscope(&["--help"]);
     assert_eq!(out.status.code(), Some(0));
     assert!(String::from_utf8_lossy(&out.stdout).contains("decode"));
 }
 
 #[test]
 fn readable_output_has_no_colour_when_not_a_terminal() {
-    let out = tokenscope(&["decode", &rfc7519_token(), "--now", "1300819000"], None);
+    let out = tokenscope(&["decode", &rfc7519_token(), "--now", "1300819000"]);
     assert_eq!(out.status.code(), Some(0), "{}", stderr(&out));
     let text = String::from_utf8(out.stdout).unwrap();
     assert!(!text.contains('\u{1b}'), "ANSI escapes in piped output");
@@ -206,19 +163,25 @@ fn readable_output_has_no_colour_when_not_a_terminal() {
 
 #[test]
 fn now_option_controls_expiry_findings() {
-    let before = stdout_json(&tokenscope(
-        &["decode", "--json", "--now", "1300819000", &rfc7519_token()],
-        None,
-    ));
+    let before = stdout_json(&tokenscope(&[
+        "decode",
+        "--json",
+        "--now",
+        "1300819000",
+        &rfc7519_token(),
+    ]));
     assert!(!before["findings"]
         .as_array()
         .unwrap()
         .iter()
         .any(|f| f["code"] == "expired"));
-    let after = stdout_json(&tokenscope(
-        &["decode", "--json", "--now", "1300819380", &rfc7519_token()],
-        None,
-    ));
+    let after = stdout_json(&tokenscope(&[
+        "decode",
+        "--json",
+        "--now",
+        "1300819380",
+        &rfc7519_token(),
+    ]));
     assert!(after["findings"]
         .as_array()
         .unwrap()

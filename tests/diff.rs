@@ -1,11 +1,11 @@
 //! Token diff: the core API (sets, nesting, arrays, pointers, time) and the `tokenscope diff` CLI contract.
 
-use std::process::{Command, Output, Stdio};
+use std::process::Output;
 
 use serde_json::{json, Value};
 use tokenscope::jwt::{decode_unverified, diff_tokens, ChangeKind, TokenDiff, TokenFormat};
 
-use crate::util::{rfc7519_token, token_from_parts, vector};
+use crate::util::{rfc7519_token, stdout_json, token_from_parts, tokenscope, vector};
 
 /// 2026-11-22T00:00:00Z: a fixed "now" for decoding.
 const NOW: i64 = 1_795_305_600;
@@ -373,21 +373,6 @@ fn non_json_payloads_are_compared_as_a_whole() {
 }
 
 // --- CLI -------------------------------------------------------------------------------------
-
-fn tokenscope(args: &[&str]) -> Output {
-    Command::new(env!("CARGO_BIN_EXE_tokenscope"))
-        .args(args)
-        .env_remove("CLICOLOR_FORCE")
-        .stdin(Stdio::null())
-        .output()
-        .expect("tokenscope runs")
-}
-
-fn stdout_json(out: &Output) -> Value {
-    let text = String::from_utf8_lossy(&out.stdout);
-    serde_json::from_str(&text)
-        .unwrap_or_else(|e| panic!("stdout is not one JSON value ({e}): {text}"))
-}
 
 fn stderr(out: &Output) -> String {
     String::from_utf8_lossy(&out.stderr).into_owned()

@@ -1,9 +1,10 @@
 //! Discovery against real servers on 127.0.0.1: provider-modelled metadata, a broken variant for
 //! every finding, the fetch faults, the CLI contract, and the real OpenID Provider.
 
-use std::process::{Command, Output, Stdio};
 use std::sync::Arc;
 use std::time::{Duration, Instant};
+
+use std::process::Output;
 
 use serde_json::{json, Value};
 use tokenscope::clock::FixedClock;
@@ -16,6 +17,7 @@ use tokenscope::jwt::Severity;
 
 use crate::util::idp::Idp;
 use crate::util::server::{Reply, TestServer};
+use crate::util::{block_on, stdout_json, tokenscope};
 
 /// 2026-01-01T00:00:00Z: inside the fixture certificates' 2025–2035 validity.
 const NOW: i64 = 1_767_225_600;
@@ -35,14 +37,6 @@ fn fixture(name: &str) -> Value {
 
 fn broken_jwks(case: &str) -> Value {
     fixture("jwks-broken.json")[case].clone()
-}
-
-fn block_on<F: std::future::Future>(f: F) -> F::Output {
-    tokio::runtime::Builder::new_current_thread()
-        .enable_all()
-        .build()
-        .unwrap()
-        .block_on(f)
 }
 
 fn run_discover(input: &str, kind: MetadataKind) -> Result<DiscoveryReport, String> {
@@ -574,20 +568,6 @@ fn fetch_faults_are_errors_with_stable_codes() {
 }
 
 // ---- the CLI contract --------------------------------------------------------------------------
-
-fn tokenscope(args: &[&str]) -> Output {
-    Command::new(env!("CARGO_BIN_EXE_tokenscope"))
-        .args(args)
-        .env_remove("CLICOLOR_FORCE")
-        .stdin(Stdio::null())
-        .output()
-        .expect("tokenscope runs")
-}
-
-fn stdout_json(out: &Output) -> Value {
-    let text = String::from_utf8_lossy(&out.stdout);
-    serde_json::from_str(&text).unwrap_or_else(|e| panic!("stdout is not JSON ({e}): {text}"))
-}
 
 fn stderr(out: &Output) -> String {
     String::from_utf8_lossy(&out.stderr).into_owned()

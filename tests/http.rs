@@ -9,6 +9,7 @@ use tokenscope::clock::{Clock, FixedClock};
 use tokenscope::http::{FetchOptions, HttpClient, HttpHeader, HttpPolicy, HttpRequest};
 use tokenscope::ErrorCode;
 
+use crate::util::block_on;
 use crate::util::server::{Reply, TestServer};
 
 /// A clock the test moves by hand.
@@ -30,14 +31,6 @@ fn quick_policy() -> HttpPolicy {
 
 fn client(policy: HttpPolicy) -> HttpClient {
     HttpClient::new(policy, Arc::new(FixedClock(1_700_000_000))).unwrap()
-}
-
-fn block_on<F: std::future::Future>(f: F) -> F::Output {
-    tokio::runtime::Builder::new_current_thread()
-        .enable_all()
-        .build()
-        .unwrap()
-        .block_on(f)
 }
 
 #[test]

@@ -3,7 +3,7 @@
 
 use std::io::{Read as _, Write as _};
 use std::net::TcpStream;
-use std::process::{Command, Output, Stdio};
+use std::process::Output;
 use std::sync::Arc;
 use std::time::Duration;
 
@@ -19,20 +19,12 @@ use tokenscope::ErrorCode as _;
 
 use crate::util::idp::Idp;
 use crate::util::server::{Reply, TestServer};
-use crate::util::vectors;
+use crate::util::{block_on, stdout_json as json_out, tokenscope, vectors};
 
 fn verify(args: &[&str]) -> Output {
-    Command::new(env!("CARGO_BIN_EXE_tokenscope"))
-        .arg("verify")
-        .args(args)
-        .stdin(Stdio::null())
-        .output()
-        .unwrap()
-}
-
-fn json_out(out: &Output) -> Value {
-    serde_json::from_slice(&out.stdout)
-        .unwrap_or_else(|e| panic!("{e}: {}", String::from_utf8_lossy(&out.stdout)))
+    let mut all = vec!["verify"];
+    all.extend_from_slice(args);
+    tokenscope(&all)
 }
 
 fn check<'a>(v: &'a Value, name: &str) -> &'a Value {
@@ -191,18 +183,13 @@ fn slow_jwks_server_times_out_instead_of_hanging() {
     };
     let client = HttpClient::new(policy, Arc::new(SystemClock)).unwrap();
     let decoded = decode_unverified(&rfc_hs_token(), 0).unwrap();
-    let runtime = tokio::runtime::Builder::new_current_thread()
-        .enable_all()
-        .build()
-        .unwrap();
     let started = std::time::Instant::now();
-    let err = runtime
-        .block_on(resolve_keys(
-            &KeyInput::JwksUrl(server.url("/slow")),
-            &decoded,
-            &client,
-        ))
-        .unwrap_err();
+    let err = block_on(resolve_keys(
+        &KeyInput::JwksUrl(server.url("/slow")),
+        &decoded,
+        &client,
+    ))
+    .unwrap_err();
     assert_eq!(err.code(), "http.timeout");
     assert!(
         started.elapsed() < Duration::from_secs(4),

@@ -672,24 +672,17 @@ fn private_key_pem_is_refused_with_a_clear_message() {
 // ---- CLI contract ------------------------------------------------------------------------
 
 mod cli {
-    use std::process::{Command, Output, Stdio};
+    use std::process::Output;
 
     use serde_json::Value;
 
     use super::*;
+    use crate::util::{stdout_json as json_out, tokenscope};
 
     fn run(args: &[&str]) -> Output {
-        Command::new(env!("CARGO_BIN_EXE_tokenscope"))
-            .arg("verify")
-            .args(args)
-            .stdin(Stdio::null())
-            .output()
-            .unwrap()
-    }
-
-    fn json_out(out: &Output) -> Value {
-        serde_json::from_slice(&out.stdout)
-            .unwrap_or_else(|e| panic!("{e}: {}", String::from_utf8_lossy(&out.stdout)))
+        let mut all = vec!["verify"];
+        all.extend_from_slice(args);
+        tokenscope(&all)
     }
 
     fn write(dir: &tempfile::TempDir, name: &str, text: &str) -> String {

@@ -342,16 +342,7 @@ pub fn compare(before: &Value, after: &Value) -> Vec<Change> {
     })
 }
 
-pub(crate) fn json_type(v: &Value) -> &'static str {
-    match v {
-        Value::Null => "null",
-        Value::Bool(_) => "a boolean",
-        Value::Number(_) => "a number",
-        Value::String(_) => "a string",
-        Value::Array(_) => "an array",
-        Value::Object(_) => "an object",
-    }
-}
+pub(crate) use crate::jwt::json_kind as json_type;
 
 #[cfg(test)]
 mod tests {

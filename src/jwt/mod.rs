@@ -19,3 +19,4 @@ pub use diff::{
 };
 pub use findings::{Finding, Severity};
 pub use input::normalize_token;
+pub(crate) use json::json_kind;

@@ -42,3 +42,59 @@ pub fn token_from_parts(header: &str, payload: &str, signature: &str) -> String 
 pub fn rfc7519_token() -> String {
     vector("rfc7515.json", "rfc7519_3_1", "token")
 }
+
+/// Runs the `tokenscope` binary with no standard input.
+pub fn tokenscope(args: &[&str]) -> std::process::Output {
+    run_tokenscope(args, None)
+}
+
+/// Runs the `tokenscope` binary with `input` on standard input.
+pub fn tokenscope_stdin(args: &[&str], input: &str) -> std::process::Output {
+    run_tokenscope(args, Some(input))
+}
+
+fn run_tokenscope(args: &[&str], input: Option<&str>) -> std::process::Output {
+    use std::io::Write as _;
+    use std::process::{Command, Stdio};
+    let mut child = Command::new(env!("CARGO_BIN_EXE_tokenscope"))
+        .args(args)
+        .env_remove("CLICOLOR_FORCE")
+        .stdin(if input.is_some() {
+            Stdio::piped()
+        } else {
+            Stdio::null()
+        })
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .expect("tokenscope runs");
+    if let Some(input) = input {
+        child
+            .stdin
+            .take()
+            .unwrap()
+            .write_all(input.as_bytes())
+            .unwrap();
+    }
+    child.wait_with_output().unwrap()
+}
+
+/// The command's stdout parsed as exactly one JSON value.
+pub fn stdout_json(out: &std::process::Output) -> Value {
+    let text = String::from_utf8_lossy(&out.stdout);
+    serde_json::from_str(&text)
+        .unwrap_or_else(|e| panic!("stdout is not one JSON value ({e}): {text}"))
+}
+
+pub fn stderr(out: &std::process::Output) -> String {
+    String::from_utf8_lossy(&out.stderr).into_owned()
+}
+
+/// Runs a future to completion on a fresh current-thread runtime.
+pub fn block_on<F: std::future::Future>(f: F) -> F::Output {
+    tokio::runtime::Builder::new_current_thread()
+        .enable_all()
+        .build()
+        .unwrap()
+        .block_on(f)
+}

@@ -5,14 +5,12 @@
 
 use std::io::{self, Write};
 use std::process::ExitCode;
-use std::sync::Arc;
 use std::time::Duration;
 
 use anstyle::Style;
 use clap::Args;
-use tokenscope::clock::SystemClock;
 use tokenscope::discovery::{discover, DiscoverOptions, DiscoveryReport, FieldGroup, MetadataKind};
-use tokenscope::http::{HttpClient, HttpPolicy};
+use tokenscope::http::HttpPolicy;
 use tokenscope::jwt::Severity;
 
 use crate::output::{CliError, Output};
@@ -62,16 +60,7 @@ fn fetch(args: &DiscoverArgs) -> Result<DiscoveryReport, CliError> {
             .ok_or_else(|| CliError::usage("--timeout must be a positive number of seconds"))?;
         policy.connect_timeout = policy.connect_timeout.min(policy.total_timeout);
     }
-    let client = HttpClient::new(policy, Arc::new(SystemClock)).map_err(CliError::from_core)?;
-    let runtime = tokio::runtime::Builder::new_current_thread()
-        .enable_all()
-        .build()
-        .map_err(|e| {
-            CliError::new(
-                "cli.runtime",
-                format!("cannot start the async runtime: {e}"),
-            )
-        })?;
+    let client = crate::net::http_client(policy)?;
     let options = DiscoverOptions {
         kind: if args.oauth {
             MetadataKind::OAuth
@@ -80,9 +69,7 @@ fn fetch(args: &DiscoverArgs) -> Result<DiscoveryReport, CliError> {
         },
         bypass_cache: false,
     };
-    runtime
-        .block_on(discover(&client, &args.issuer, &options))
-        .map_err(CliError::from_core)
+    crate::net::block_on(discover(&client, &args.issuer, &options))?.map_err(CliError::from_core)
 }
 
 fn severity_label(s: Severity) -> &'static str {

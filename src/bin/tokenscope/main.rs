@@ -10,6 +10,7 @@ mod decode;
 mod diff;
 mod discover;
 mod input;
+mod net;
 mod output;
 mod render;
 mod verify;

@@ -5,12 +5,10 @@
 
 use std::io::{self, Write};
 use std::process::ExitCode;
-use std::sync::Arc;
 
 use anstyle::{AnsiColor, Style};
 use clap::{ArgGroup, Args};
-use tokenscope::clock::SystemClock;
-use tokenscope::http::{HttpClient, HttpPolicy};
+use tokenscope::http::HttpPolicy;
 use tokenscope::jwk::{
     keys_from_text, resolve_keys, secret_from_base64, KeyInput, MAX_KEY_TEXT_BYTES,
 };
@@ -126,18 +124,8 @@ fn verify(args: &VerifyArgs) -> Result<VerifyReport, CliError> {
         allow_insecure_http: args.allow_http,
         ..HttpPolicy::default()
     };
-    let client = HttpClient::new(policy, Arc::new(SystemClock)).map_err(CliError::from_core)?;
-    let runtime = tokio::runtime::Builder::new_current_thread()
-        .enable_all()
-        .build()
-        .map_err(|e| {
-            CliError::new(
-                "cli.runtime",
-                format!("cannot start the async runtime: {e}"),
-            )
-        })?;
-    let resolved = runtime
-        .block_on(resolve_keys(&input, &decoded, &client))
+    let client = crate::net::http_client(policy)?;
+    let resolved = crate::net::block_on(resolve_keys(&input, &decoded, &client))?
         .map_err(CliError::from_core)?;
     let options = VerifyOptions {
         allowed_algs: args.algs.clone(),

@@ -1,0 +1,27 @@
+//! What network subcommands share: the HTTP client on the system clock and a runtime to drive it.
+
+use std::future::Future;
+use std::sync::Arc;
+
+use tokenscope::clock::SystemClock;
+use tokenscope::http::{HttpClient, HttpPolicy};
+
+use crate::output::CliError;
+
+pub fn http_client(policy: HttpPolicy) -> Result<HttpClient, CliError> {
+    HttpClient::new(policy, Arc::new(SystemClock)).map_err(CliError::from_core)
+}
+
+/// Runs `future` on a current-thread runtime: the CLI makes one request chain at a time.
+pub fn block_on<F: Future>(future: F) -> Result<F::Output, CliError> {
+    let runtime = tokio::runtime::Builder::new_current_thread()
+        .enable_all()
+        .build()
+        .map_err(|e| {
+            CliError::new(
+                "cli.runtime",
+                format!("cannot start the async runtime: {e}"),
+            )
+        })?;
+    Ok(runtime.block_on(future))
+}
