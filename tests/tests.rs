@@ -5,6 +5,7 @@ mod decode;
 mod diff;
 mod discovery;
 mod http;
+mod interop;
 mod key_sources;
 mod util;
 mod verify;
