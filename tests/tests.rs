@@ -4,6 +4,7 @@ mod cli;
 mod decode;
 mod diff;
 mod discovery;
+mod encode;
 mod http;
 mod interop;
 mod key_sources;

@@ -1,12 +1,19 @@
 //! JSON Web Keys (RFC 7517): parsing key material from every source, summaries and thumbprints.
 
+mod generate;
 mod key;
 mod pem;
+mod private;
 mod source;
 pub mod summary;
 
+pub use generate::{
+    generate_key_pair, EcCurve, GenerateOptions, GeneratedKeyPair, KeySpec, PublicKeyExport,
+    RSA_KEY_SIZES,
+};
 pub use key::{keys_from_jwks, KeyError, KeyMaterial, KeySource, VerificationKey};
 pub use pem::{key_from_cert_der, key_from_pem};
+pub use private::SigningKey;
 pub use source::{
     keys_from_text, resolve_keys, secret_from_base64, KeyInput, KeySourceError, ResolvedKeys,
     MAX_KEY_TEXT_BYTES,

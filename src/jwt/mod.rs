@@ -4,6 +4,7 @@ pub mod alg;
 pub mod claims;
 mod decode;
 pub mod diff;
+pub mod encode;
 pub mod findings;
 mod input;
 mod json;
@@ -16,6 +17,10 @@ pub use decode::{
 };
 pub use diff::{
     diff_json, diff_tokens, Change, ChangeKind, Compare, LifetimeComparison, TokenDiff,
+};
+pub use encode::{
+    encode_json, encode_token, sign_segments, EncodeAlg, EncodeError, EncodeOptions, EncodedToken,
+    KidChoice,
 };
 pub use findings::{Finding, Severity};
 pub use input::normalize_token;

@@ -9,7 +9,9 @@
 mod decode;
 mod diff;
 mod discover;
+mod encode;
 mod input;
+mod keygen;
 mod net;
 mod output;
 mod render;
@@ -39,6 +41,10 @@ enum Command {
     Diff(diff::DiffArgs),
     /// Fetch, explain and lint an OpenID Provider's metadata and keys.
     Discover(discover::DiscoverArgs),
+    /// Build and sign a token from header and payload JSON (or an unsigned one with --alg none).
+    Encode(Box<encode::EncodeArgs>),
+    /// Generate a signing key pair: private/public PEM, private JWK and public JWK Set.
+    Keygen(Box<keygen::KeygenArgs>),
     /// Verify a token's signature and claims, reporting every check.
     Verify(Box<verify::VerifyArgs>),
 }
@@ -52,6 +58,8 @@ fn main() -> ExitCode {
         Command::Decode(args) => decode::run(args),
         Command::Diff(args) => diff::run(args),
         Command::Discover(args) => discover::run(args),
+        Command::Encode(args) => encode::run(*args),
+        Command::Keygen(args) => keygen::run(*args),
         Command::Verify(args) => verify::run(*args),
     }
 }

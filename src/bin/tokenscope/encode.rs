@@ -1,0 +1,148 @@
+//! `tokenscope encode`: build and sign a token from header and payload JSON.
+//!
+//! Prints the compact token on one line and exits 0; exit 2 on any input error (invalid JSON, a
+//! key that does not fit the algorithm, an unreadable key file). `--alg none` needs no key and
+//! warns on stderr that the token is unsigned. With `--relative-times`, string values of `iat`,
+//! `nbf`, `exp` and `auth_time` such as `"+15m"`, `"-1h"`, `"now"` become Unix times.
+
+use std::process::ExitCode;
+
+use anstream::eprintln;
+use clap::{ArgGroup, Args};
+use tokenscope::jwk::{secret_from_base64, SigningKey, MAX_KEY_TEXT_BYTES};
+use tokenscope::jwt::encode::{encode_token, parse_json_object, JsonPart};
+use tokenscope::jwt::{
+    EncodeAlg, EncodeOptions, EncodedToken, KidChoice, Severity, MAX_TOKEN_BYTES,
+};
+use tokenscope::secret::SecretBytes;
+use tokenscope::ErrorCode as _;
+
+use crate::input::read_bounded_file;
+use crate::output::{CliError, Output};
+
+#[derive(Debug, Args)]
+#[command(group(ArgGroup::new("signing_key").multiple(false)))]
+pub struct EncodeArgs {
+    /// Signature algorithm: HS256/384/512, RS*, PS*, ES256/384/512, EdDSA, or none (unsigned).
+    #[arg(long, value_name = "ALG")]
+    alg: String,
+    /// Shared HMAC secret, as text.
+    #[arg(long, value_name = "TEXT", group = "signing_key")]
+    secret: Option<String>,
+    /// Shared HMAC secret as base64 or base64url (padding optional).
+    #[arg(long, value_name = "VALUE", group = "signing_key")]
+    secret_b64: Option<String>,
+    /// Private key file: PEM (PKCS#8, PKCS#1 RSA, SEC1 EC) or a private JWK.
+    #[arg(long, value_name = "PRIVATE_KEY_FILE", group = "signing_key")]
+    key: Option<String>,
+    /// The claims: a JSON object, or `@FILE` to read it from a file.
+    #[arg(long, value_name = "JSON_OR_@FILE")]
+    payload: String,
+    /// Extra header members: a JSON object, or `@FILE`. alg is always the one given by --alg.
+    #[arg(long, value_name = "JSON_OR_@FILE")]
+    header: Option<String>,
+    /// Key ID for the header. Default: the header's kid, the JWK's kid, or the RFC 7638
+    /// thumbprint of an asymmetric key (none for secrets).
+    #[arg(long, value_name = "KID")]
+    kid: Option<String>,
+    /// Expand "now", "+15m", "-1h", "+2d", "now+1w" (units s, m, h, d, w) in iat, nbf, exp and
+    /// auth_time string values into Unix times.
+    #[arg(long)]
+    relative_times: bool,
+    /// "Now" for --relative-times, in Unix seconds, instead of the clock.
+    #[arg(long, value_name = "UNIX_SECONDS", allow_negative_numbers = true)]
+    now: Option<i64>,
+    /// Print one JSON object (token, header, payload, findings) instead of the bare token.
+    #[arg(long)]
+    json: bool,
+}
+
+pub fn run(args: EncodeArgs) -> ExitCode {
+    let out = Output::new(args.json);
+    match encode(&args) {
+        Ok(encoded) => {
+            if !args.json {
+                for f in &encoded.findings {
+                    let label = match f.severity {
+                        Severity::Error | Severity::Warning => "warning",
+                        Severity::Info => "note",
+                    };
+                    eprintln!("{label} [{}]: {}", f.code, f.message);
+                }
+            }
+            out.success(&encoded, |w| writeln!(w, "{}", encoded.token))
+        }
+        Err(e) => out.failure(&e),
+    }
+}
+
+fn encode(args: &EncodeArgs) -> Result<EncodedToken, CliError> {
+    let alg = EncodeAlg::parse(&args.alg).ok_or_else(|| {
+        CliError::new(
+            "encode.unsupported_alg",
+            format!(
+                "\"{}\" is not a supported algorithm (HS256/384/512, RS256/384/512, PS256/384/512, ES256/384/512, EdDSA, none)",
+                args.alg
+            ),
+        )
+    })?;
+    let key = signing_key(args)?;
+    let key = match (alg, key) {
+        (EncodeAlg::Unsecured, Some(_)) => return Err(CliError::usage(
+            "--alg none makes an unsigned token and takes no key; drop --secret/--secret-b64/--key",
+        )),
+        (EncodeAlg::Signed(alg), None) => {
+            return Err(CliError::new(
+                "encode.missing_key",
+                format!("{alg} needs a key: give --secret, --secret-b64 or --key"),
+            ))
+        }
+        (_, key) => key,
+    };
+    let payload = parse_object(&args.payload, JsonPart::Payload)?;
+    let header = match &args.header {
+        Some(arg) => parse_object(arg, JsonPart::Header)?,
+        None => Default::default(),
+    };
+    let options = EncodeOptions {
+        kid: args.kid.clone().map_or(KidChoice::Default, KidChoice::Set),
+        relative_times: args.relative_times,
+        ..EncodeOptions::new(alg, crate::now_or_clock(args.now))
+    };
+    encode_token(header, payload, key.as_ref(), &options).map_err(CliError::from_core)
+}
+
+fn signing_key(args: &EncodeArgs) -> Result<Option<SigningKey>, CliError> {
+    Ok(if let Some(text) = &args.secret {
+        Some(SigningKey::from_secret(SecretBytes::new(
+            text.as_bytes().to_vec(),
+        )))
+    } else if let Some(b64) = &args.secret_b64 {
+        Some(SigningKey::from_secret(
+            secret_from_base64(b64).map_err(CliError::from_core)?,
+        ))
+    } else if let Some(path) = &args.key {
+        let text = read_bounded_file(path, MAX_KEY_TEXT_BYTES, "key file")?;
+        Some(
+            SigningKey::from_text(&text)
+                .map_err(|e| CliError::new(e.code(), format!("{path}: {e}")))?,
+        )
+    } else {
+        None
+    })
+}
+
+/// A JSON object given inline or as `@FILE`; errors from a file name the file.
+fn parse_object(
+    arg: &str,
+    part: JsonPart,
+) -> Result<serde_json::Map<String, serde_json::Value>, CliError> {
+    match arg.strip_prefix('@') {
+        Some(path) => {
+            let text = read_bounded_file(path, MAX_TOKEN_BYTES, &format!("{part} file"))?;
+            parse_json_object(&text, part)
+                .map_err(|e| CliError::new(e.code(), format!("{path}: {e}")))
+        }
+        None => parse_json_object(arg, part).map_err(CliError::from_core),
+    }
+}
