@@ -925,3 +925,53 @@ mod cli {
         );
     }
 }
+
+#[test]
+fn rfc7520_cookbook_rs256_ps384_and_es512_verify_with_one_jwks_sharing_a_kid() {
+    // RFC 7520 gives its RSA and P-521 keys the same kid: selection must also match the key type.
+    let v = vectors("rfc7520.json");
+    let jwks = json!({"keys": [v["rsa_public_jwk"], v["ec_public_jwk"]]});
+    let keys = keys_from_text(&jwks.to_string(), None).unwrap();
+    for (case, kty) in [
+        ("s4_1_rs256", "RSA"),
+        ("s4_2_ps384", "RSA"),
+        ("s4_3_es512", "EC"),
+    ] {
+        let token = v[case]["token"].as_str().unwrap();
+        let r = verify_token(token, &keys, &VerifyOptions::at(NOW)).unwrap();
+        assert!(r.valid, "{case}: {r:#?}");
+        assert_eq!(r.key.as_ref().unwrap().kty, kty, "{case}");
+        let r = verify_token(&tamper_payload(token), &keys, &VerifyOptions::at(NOW)).unwrap();
+        assert_eq!(status(&r, "signature"), CheckStatus::Fail, "{case}");
+    }
+}
+
+#[test]
+fn x509_certificate_pem_yields_the_same_key_as_its_jwk() {
+    let path = format!(
+        "{}/tests/fixtures/discovery/jwks.json",
+        env!("CARGO_MANIFEST_DIR")
+    );
+    let jwks: Value = serde_json::from_str(&std::fs::read_to_string(path).unwrap()).unwrap();
+    for jwk in jwks["keys"].as_array().unwrap() {
+        let der_b64 = jwk["x5c"][0].as_str().unwrap();
+        let body: Vec<String> = der_b64
+            .as_bytes()
+            .chunks(64)
+            .map(|c| String::from_utf8(c.to_vec()).unwrap())
+            .collect();
+        let pem = format!(
+            "-----BEGIN CERTIFICATE-----\n{}\n-----END CERTIFICATE-----\n",
+            body.join("\n")
+        );
+        let from_cert = keys_from_text(&pem, None).unwrap();
+        let from_jwk = keys_from_text(&jwk.to_string(), None).unwrap();
+        assert_eq!(from_cert[0].source, KeySource::Pem);
+        assert_eq!(
+            from_cert[0].material.thumbprint(),
+            from_jwk[0].material.thumbprint(),
+            "{}",
+            jwk["kid"]
+        );
+    }
+}
