@@ -1,6 +1,8 @@
 //! Decode and verify throughput: `cargo bench --bench tokens`. Results go in the README's
 //! performance section; nothing here asserts a time.
 
+use base64::engine::general_purpose::URL_SAFE_NO_PAD;
+use base64::Engine as _;
 use criterion::{criterion_group, criterion_main, Criterion};
 use jsonwebtoken::{encode, Algorithm, EncodingKey, Header};
 use serde_json::{json, Value};
@@ -57,6 +59,16 @@ fn bench(c: &mut Criterion) {
 
     c.bench_function("decode", |b| {
         b.iter(|| decode_unverified(std::hint::black_box(&rs), NOW))
+    });
+    // Issue 2's goal: a 4 MiB token decodes "in well under a second".
+    let big_payload = json!({"blob": "x".repeat(3 * 1024 * 1024)}).to_string();
+    let big = format!(
+        "eyJhbGciOiJIUzI1NiJ9.{}.c2ln",
+        URL_SAFE_NO_PAD.encode(big_payload)
+    );
+    assert!(big.len() > 4 * 1024 * 1024);
+    c.bench_function("decode_4mib", |b| {
+        b.iter(|| decode_unverified(std::hint::black_box(&big), NOW))
     });
     for (name, token, keys) in [
         ("verify_hs256", &hs, &hs_keys),
