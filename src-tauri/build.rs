@@ -3,8 +3,19 @@
 
 /// Every `#[tauri::command]` the app defines. A command missing here has no permission, so the
 /// webview cannot call it; one listed here is callable only where a capability grants it
-/// (`capabilities/main.json`). See `src/commands.rs` for the three places a new command touches.
-const COMMANDS: &[&str] = &["decode_token"];
+/// (`capabilities/main.json`). See `src/commands/mod.rs` for the three places a new command touches.
+const COMMANDS: &[&str] = &[
+    "decode_token",
+    "verify_token",
+    "diff_token_pair",
+    "discover_issuer",
+    "compare_metadata",
+    "encode_token",
+    "validate_json",
+    "apply_payload_helpers",
+    "generate_key",
+    "export_private_key",
+];
 
 fn main() {
     let manifest = tauri_build::AppManifest::new().commands(COMMANDS);

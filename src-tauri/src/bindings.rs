@@ -12,7 +12,21 @@ use ts_rs::{Config, ExportError, TS};
 /// Exports each command's argument and return types, with everything they reference.
 /// A new command's types go here.
 fn export_ipc_types(cfg: &Config) -> Result<(), ExportError> {
+    use crate::commands::{discover, verify};
     tokenscope::jwt::DecodedToken::export_all(cfg)?;
+    verify::VerifyRequest::export_all(cfg)?;
+    verify::VerifyResponse::export_all(cfg)?;
+    tokenscope::jwt::TokenDiff::export_all(cfg)?;
+    discover::DiscoverRequest::export_all(cfg)?;
+    tokenscope::discovery::DiscoveryReport::export_all(cfg)?;
+    tokenscope::jwt::Change::export_all(cfg)?;
+    crate::commands::encode::EncodeRequest::export_all(cfg)?;
+    tokenscope::jwt::EncodedToken::export_all(cfg)?;
+    crate::commands::encode::JsonProblem::export_all(cfg)?;
+    tokenscope::jwt::encode::ClaimHelpers::export_all(cfg)?;
+    tokenscope::jwk::KeySpec::export_all(cfg)?;
+    crate::commands::encode::GeneratedKey::export_all(cfg)?;
+    crate::commands::encode::PrivateKeyFormat::export_all(cfg)?;
     crate::IpcError::export_all(cfg)?;
     Ok(())
 }

@@ -1,7 +1,13 @@
 //! The single error shape every command returns to the webview.
 
+use std::fmt::Display;
+
 use serde::Serialize;
-use tokenscope::jwt::{DecodeError, ErrorLocation};
+use tokenscope::discovery::DiscoveryError;
+use tokenscope::http::{Exchange, HttpError};
+use tokenscope::jwk::{KeyError, KeySourceError};
+use tokenscope::jwt::verify::VerifyError;
+use tokenscope::jwt::{DecodeError, EncodeError, ErrorLocation};
 use tokenscope::ErrorCode;
 
 /// A command failure as the UI sees it: branch on `code`, show `message`, and use `details`
@@ -14,20 +20,97 @@ pub struct IpcError {
     pub message: String,
     /// Where in the input the problem is, when the error has a location.
     pub details: Option<ErrorLocation>,
+    /// Which input the error is about, for commands that take several (`"a"` or `"b"` for a
+    /// diff). Absent otherwise.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    #[ts(optional)]
+    pub input: Option<String>,
+    /// The HTTP exchanges made before the failure (redacted), so a 404 or an HTML login page
+    /// can be seen, not just described. Empty when nothing was fetched.
+    pub exchanges: Vec<Exchange>,
+}
+
+impl IpcError {
+    /// An error with a code and message and nothing else.
+    pub fn new(code: impl Into<String>, message: impl Into<String>) -> Self {
+        IpcError {
+            code: code.into(),
+            message: message.into(),
+            details: None,
+            input: None,
+            exchanges: Vec::new(),
+        }
+    }
+
+    /// The same error, said to be about the input named `input`.
+    pub fn for_input(mut self, input: &str) -> Self {
+        self.input = Some(input.to_owned());
+        self
+    }
+
+    /// The same error, carrying the exchanges that led to it.
+    pub fn with_exchanges(mut self, exchanges: Vec<Exchange>) -> Self {
+        self.exchanges = exchanges;
+        self
+    }
+}
+
+fn coded(error: &(impl ErrorCode + Display)) -> IpcError {
+    IpcError::new(error.code(), error.to_string())
 }
 
 impl From<DecodeError> for IpcError {
     fn from(error: DecodeError) -> Self {
         IpcError {
-            code: error.code().to_owned(),
-            message: error.to_string(),
             details: error.location(),
+            ..coded(&error)
         }
+    }
+}
+
+impl From<VerifyError> for IpcError {
+    fn from(error: VerifyError) -> Self {
+        match error {
+            VerifyError::Malformed(decode) => decode.into(),
+            other => coded(&other),
+        }
+    }
+}
+
+impl From<EncodeError> for IpcError {
+    fn from(error: EncodeError) -> Self {
+        coded(&error)
+    }
+}
+
+impl From<KeyError> for IpcError {
+    fn from(error: KeyError) -> Self {
+        coded(&error)
+    }
+}
+
+impl From<KeySourceError> for IpcError {
+    fn from(error: KeySourceError) -> Self {
+        coded(&error)
+    }
+}
+
+impl From<HttpError> for IpcError {
+    fn from(error: HttpError) -> Self {
+        coded(&error)
+    }
+}
+
+impl From<DiscoveryError> for IpcError {
+    fn from(error: DiscoveryError) -> Self {
+        coded(&error)
     }
 }
 
 #[cfg(test)]
 mod tests {
+    use std::time::Duration;
+
     use super::*;
     use tokenscope::jwt::{decode_unverified, SegmentKind};
 
@@ -51,8 +134,48 @@ mod tests {
             serde_json::json!({
                 "code": "jwt.empty",
                 "message": "no token given: the input is empty",
-                "details": null
+                "details": null,
+                "exchanges": []
             })
         );
+    }
+
+    #[test]
+    fn a_malformed_token_in_verification_keeps_its_location() {
+        let decode = decode_unverified("eyJhbGciOiJIUzI1NiJ9.e!.c2ln", 0).unwrap_err();
+        let ipc = IpcError::from(VerifyError::Malformed(decode));
+        assert_eq!(ipc.code, "jwt.invalid_base64url");
+        assert!(ipc.details.is_some());
+    }
+
+    #[test]
+    fn network_errors_keep_the_core_code_and_message() {
+        let timeout = HttpError::Timeout {
+            url: "https://idp.example/jwks".into(),
+            after: Duration::from_secs(15),
+        };
+        let ipc = IpcError::from(KeySourceError::Http(timeout.clone()));
+        assert_eq!(ipc.code, "http.timeout");
+        assert_eq!(ipc.message, timeout.to_string());
+        let ipc = IpcError::from(DiscoveryError::Http(timeout));
+        assert_eq!(ipc.code, "http.timeout");
+        assert_eq!(ipc.details, None);
+    }
+
+    #[test]
+    fn exchanges_travel_with_the_error() {
+        let exchange = Exchange {
+            method: "GET".into(),
+            url: "https://idp.example/jwks".into(),
+            status: Some(404),
+            request_headers: vec![],
+            response_headers: vec![],
+            duration_ms: 3,
+            from_cache: false,
+            error: None,
+        };
+        let ipc = IpcError::new("http.status", "404").with_exchanges(vec![exchange]);
+        let json = serde_json::to_value(&ipc).unwrap();
+        assert_eq!(json["exchanges"][0]["status"], 404);
     }
 }

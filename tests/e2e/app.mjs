@@ -7,6 +7,10 @@
 // Usage in a node:test file:
 //   const app = await launchApp();            // in before()
 //   await app.byTestId('token-input');         // -> WebdriverIO element
+//   await app.paste('token-input', token);     // one input event, as a paste
+//   await app.select('verify-key-kind', 'key_text');
+//   await app.click('verify-run');
+//   await app.waitForText('verify-verdict', 'VALID');
 //   await app.screenshot('inspect');           // -> target/e2e-artifacts/inspect.png
 //   await app.close();                         // in after()
 
@@ -227,6 +231,42 @@ class App {
       element,
       text,
     );
+  }
+
+  /** Picks the option with `value` in the `<select>` with that test id (fires `change`). */
+  async select(id, value) {
+    const element = await this.byTestId(id);
+    await element.selectByAttribute('value', value);
+  }
+
+  /** Clicks the element with that test id once it is displayed and enabled. */
+  async click(id) {
+    const element = await this.byTestId(id);
+    await element.waitForEnabled({ timeout: WAIT_TIMEOUT_MS });
+    await element.click();
+  }
+
+  /**
+   * Waits until the element's text matches `expected` (a string for equality, or a RegExp) and
+   * returns the text; the failure message says what the text was instead.
+   */
+  async waitForText(id, expected, { timeout = WAIT_TIMEOUT_MS } = {}) {
+    const element = await this.byTestId(id, { timeout });
+    const matches = (text) =>
+      expected instanceof RegExp ? expected.test(text) : text.trim() === expected;
+    let last = '';
+    await this.browser
+      .waitUntil(
+        async () => {
+          last = await element.getText();
+          return matches(last);
+        },
+        { timeout, interval: 100 },
+      )
+      .catch(() => {
+        throw new Error(`[data-testid="${id}"] text is ${JSON.stringify(last)}, expected ${expected}`);
+      });
+    return last;
   }
 
   /** Saves a screenshot to target/e2e-artifacts/<name>.png and returns its path. */

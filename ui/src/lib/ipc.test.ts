@@ -2,7 +2,7 @@ import { mockIPC } from "@tauri-apps/api/mocks";
 import { expect, test } from "vitest";
 
 import { sampleDecoded } from "../test/fixtures";
-import { decodeToken, toIpcError } from "./ipc";
+import { compareMetadata, decodeToken, diffTokenPair, discoverIssuer, toIpcError, verifyToken } from "./ipc";
 
 test("decodeToken invokes decode_token with the raw input", async () => {
   const calls: unknown[] = [];
@@ -18,11 +18,12 @@ test("decodeToken invokes decode_token with the raw input", async () => {
 test("a structured rejection comes through as that IpcError", async () => {
   // Tauri rejects with the command's serialised error value, not an Error.
   // eslint-disable-next-line @typescript-eslint/prefer-promise-reject-errors
-  mockIPC(() => Promise.reject({ code: "jwt.segment_count", message: "wrong number of segments", details: null }));
+  mockIPC(() => Promise.reject({ code: "jwt.segment_count", message: "wrong number of segments", details: null, exchanges: [] }));
   await expect(decodeToken("abc")).rejects.toEqual({
     code: "jwt.segment_count",
     message: "wrong number of segments",
     details: null,
+    exchanges: [],
   });
 });
 
@@ -33,6 +34,7 @@ test("a string rejection becomes ipc.unexpected", async () => {
     code: "ipc.unexpected",
     message: "command decode_token not found",
     details: null,
+    exchanges: [],
   });
 });
 
@@ -42,17 +44,19 @@ test("an Error rejection becomes ipc.unexpected", async () => {
     code: "ipc.unexpected",
     message: "Error: command decode_token not found",
     details: null,
+    exchanges: [],
   });
 });
 
 test("odd rejections are normalised", () => {
-  expect(toIpcError("boom")).toEqual({ code: "ipc.unexpected", message: "boom", details: null });
-  expect(toIpcError(undefined)).toEqual({ code: "ipc.unexpected", message: "undefined", details: null });
-  expect(toIpcError(null)).toEqual({ code: "ipc.unexpected", message: "null", details: null });
+  expect(toIpcError("boom")).toEqual({ code: "ipc.unexpected", message: "boom", details: null, exchanges: [] });
+  expect(toIpcError(undefined)).toEqual({ code: "ipc.unexpected", message: "undefined", details: null, exchanges: [] });
+  expect(toIpcError(null)).toEqual({ code: "ipc.unexpected", message: "null", details: null, exchanges: [] });
   expect(toIpcError({ code: 7, message: "x" })).toEqual({
     code: "ipc.unexpected",
     message: '{"code":7,"message":"x"}',
     details: null,
+    exchanges: [],
   });
 });
 
@@ -63,6 +67,55 @@ test("malformed details are dropped field by field, not trusted", () => {
     code: "jwt.invalid_json",
     message: "bad",
     details: { segment: "header", position: null, offset: null },
+    exchanges: [],
   });
   expect(toIpcError({ code: "c", message: "m", details: "nope" }).details).toBeNull();
+});
+
+test("exchanges and the input an error is about come through", () => {
+  const exchange = {
+    method: "GET",
+    url: "https://idp.example/jwks",
+    status: 404,
+    request_headers: [],
+    response_headers: [],
+    duration_ms: 4,
+    from_cache: false,
+    error: null,
+  };
+  const error = toIpcError({ code: "http.status", message: "404", details: null, exchanges: [exchange], input: "b" });
+  expect(error.exchanges).toEqual([exchange]);
+  expect(error.input).toBe("b");
+  expect(toIpcError({ code: "c", message: "m", exchanges: "x" }).exchanges).toEqual([]);
+});
+
+test("each command is invoked with its named arguments", async () => {
+  const calls: { cmd: string; args: unknown }[] = [];
+  mockIPC((cmd, args) => {
+    calls.push({ cmd, args });
+    return null;
+  });
+  const request = {
+    token: "t",
+    key: { kind: "token_header" as const },
+    allowed_algs: [],
+    iss: null,
+    aud: [],
+    nonce: null,
+    access_token: null,
+    code: null,
+    leeway: null,
+    now: null,
+    allow_http: false,
+  };
+  await verifyToken(request);
+  await diffTokenPair("a", "b");
+  await discoverIssuer({ issuer: "https://i", oauth: false, allow_http: false, refresh: false });
+  await compareMetadata({ x: 1 }, { x: 2 });
+  expect(calls).toEqual([
+    { cmd: "verify_token", args: { request } },
+    { cmd: "diff_token_pair", args: { a: "a", b: "b" } },
+    { cmd: "discover_issuer", args: { request: { issuer: "https://i", oauth: false, allow_http: false, refresh: false } } },
+    { cmd: "compare_metadata", args: { before: { x: 1 }, after: { x: 2 } } },
+  ]);
 });

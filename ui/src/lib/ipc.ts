@@ -2,15 +2,75 @@
 // rejection comes out as an `IpcError` so views can branch on `code`, never on message text.
 import { invoke } from "@tauri-apps/api/core";
 
+import type { Change } from "./bindings/Change";
+import type { ClaimHelpers } from "./bindings/ClaimHelpers";
+import type { EncodedToken } from "./bindings/EncodedToken";
+import type { EncodeRequest } from "./bindings/EncodeRequest";
+import type { GeneratedKey } from "./bindings/GeneratedKey";
+import type { JsonProblem } from "./bindings/JsonProblem";
+import type { KeySpec } from "./bindings/KeySpec";
+import type { PrivateKeyFormat } from "./bindings/PrivateKeyFormat";
 import type { DecodedToken } from "./bindings/DecodedToken";
+import type { DiscoverRequest } from "./bindings/DiscoverRequest";
+import type { DiscoveryReport } from "./bindings/DiscoveryReport";
 import type { ErrorLocation } from "./bindings/ErrorLocation";
+import type { Exchange } from "./bindings/Exchange";
 import type { IpcError } from "./bindings/IpcError";
+import type { JsonValue } from "./bindings/serde_json/JsonValue";
+import type { TokenDiff } from "./bindings/TokenDiff";
+import type { VerifyRequest } from "./bindings/VerifyRequest";
+import type { VerifyResponse } from "./bindings/VerifyResponse";
 
 export type { IpcError };
 
 /** Decodes a pasted token without verifying it; Rust strips quotes, `Bearer ` and whitespace. */
 export async function decodeToken(token: string): Promise<DecodedToken> {
   return call<DecodedToken>("decode_token", { token });
+}
+
+/** Verifies a token against a key source; the reply carries the HTTP exchanges made for keys. */
+export async function verifyToken(request: VerifyRequest): Promise<VerifyResponse> {
+  return call<VerifyResponse>("verify_token", { request });
+}
+
+/** Compares token A with token B (neither verified); an error's `input` says which is bad. */
+export async function diffTokenPair(a: string, b: string): Promise<TokenDiff> {
+  return call<TokenDiff>("diff_token_pair", { a, b });
+}
+
+/** Fetches, explains and lints an issuer's metadata and JWKS. */
+export async function discoverIssuer(request: DiscoverRequest): Promise<DiscoveryReport> {
+  return call<DiscoveryReport>("discover_issuer", { request });
+}
+
+/** The structural differences between two metadata documents. */
+export async function compareMetadata(before: JsonValue, after: JsonValue): Promise<Change[]> {
+  return call<Change[]>("compare_metadata", { before, after });
+}
+
+/** Builds and signs a token; a JSON error's `input` names the editor ("header" or "payload"). */
+export async function encodeToken(request: EncodeRequest): Promise<EncodedToken> {
+  return call<EncodedToken>("encode_token", { request });
+}
+
+/** Checks header or payload JSON text as it is typed: null when usable, else where it breaks. */
+export async function validateJson(text: string, part: "header" | "payload"): Promise<JsonProblem | null> {
+  return call<JsonProblem | null>("validate_json", { text, part });
+}
+
+/** Writes standard claims (times on the Rust clock, a random jti) into payload text. */
+export async function applyPayloadHelpers(payload: string, helpers: ClaimHelpers): Promise<string> {
+  return call<string>("apply_payload_helpers", { payload, helpers });
+}
+
+/** Generates a key pair; the private half stays in Rust behind the returned handle. */
+export async function generateKey(spec: KeySpec, alg: string | null): Promise<GeneratedKey> {
+  return call<GeneratedKey>("generate_key", { spec, alg });
+}
+
+/** Reveals a generated private key. Call only from an explicit, clearly labelled user action. */
+export async function exportPrivateKey(handle: string, format: PrivateKeyFormat): Promise<string> {
+  return call<string>("export_private_key", { handle, format });
 }
 
 async function call<T>(command: string, args: Record<string, unknown>): Promise<T> {
@@ -26,9 +86,16 @@ async function call<T>(command: string, args: Record<string, unknown>): Promise<
 /** Turns whatever a command rejected with into an `IpcError`. */
 export function toIpcError(e: unknown): IpcError {
   if (isRecord(e) && typeof e.code === "string" && typeof e.message === "string") {
-    return { code: e.code, message: e.message, details: toLocation(e.details) };
+    const error: IpcError = {
+      code: e.code,
+      message: e.message,
+      details: toLocation(e.details),
+      exchanges: Array.isArray(e.exchanges) ? (e.exchanges as Exchange[]) : [],
+    };
+    if (typeof e.input === "string") error.input = e.input;
+    return error;
   }
-  return { code: "ipc.unexpected", message: describe(e), details: null };
+  return { code: "ipc.unexpected", message: describe(e), details: null, exchanges: [] };
 }
 
 export function isIpcError(e: unknown): e is IpcError {

@@ -2,7 +2,11 @@
 // exactly these, so there are never entries for views that do not exist yet.
 import type { Component } from "svelte";
 
+import Diff from "./features/diff/Diff.svelte";
+import Discover from "./features/discover/Discover.svelte";
+import Encode from "./features/encode/Encode.svelte";
 import Inspect from "./features/inspect/Inspect.svelte";
+import Verify from "./features/verify/Verify.svelte";
 
 export type View = {
   id: string;
@@ -17,5 +21,29 @@ export const VIEWS: readonly View[] = [
     label: "Inspect",
     description: "Decode a JWT or JWE and explain its header, claims and findings",
     component: Inspect,
+  },
+  {
+    id: "verify",
+    label: "Verify",
+    description: "Check a token's signature and claims against a key, check by check",
+    component: Verify,
+  },
+  {
+    id: "diff",
+    label: "Diff",
+    description: "Compare two tokens claim by claim",
+    component: Diff,
+  },
+  {
+    id: "encode",
+    label: "Encode",
+    description: "Build and sign a token: JSON editors, claim helpers, keys and key generation",
+    component: Encode,
+  },
+  {
+    id: "discover",
+    label: "Discover",
+    description: "Fetch, explain and lint an OpenID Provider's metadata and keys",
+    component: Discover,
   },
 ];

@@ -1,6 +1,7 @@
 // State of the Inspect view: the user's input and the latest decode of it.
 import type { DecodedToken } from "../../bindings/DecodedToken";
 import { decodeToken, toIpcError, type IpcError } from "../../ipc";
+import { session } from "../../session.svelte";
 import { SAMPLE_TOKEN } from "./sample";
 
 export const DECODE_DEBOUNCE_MS = 100;
@@ -28,11 +29,17 @@ export class InspectState {
   constructor(decode: Decoder = decodeToken, debounceMs = DECODE_DEBOUNCE_MS) {
     this.#decode = decode;
     this.#debounceMs = debounceMs;
+    // A token pasted in another view (Verify) is decoded on arrival.
+    if (session.token !== "") {
+      this.input = session.token;
+      void this.decodeNow();
+    }
   }
 
   /** Records new input and decodes it once typing pauses. */
   setInput(value: string): void {
     this.input = value;
+    session.token = value;
     clearTimeout(this.#timer);
     this.#timer = setTimeout(() => {
       void this.decodeNow();
@@ -41,6 +48,7 @@ export class InspectState {
 
   loadSample(): void {
     this.input = SAMPLE_TOKEN;
+    session.token = SAMPLE_TOKEN;
     void this.decodeNow();
   }
 

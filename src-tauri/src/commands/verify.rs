@@ -1,0 +1,304 @@
+//! Verify: a token against a key source, reported check by check (issue 3).
+
+use serde::{Deserialize, Serialize};
+use tauri::State;
+use tokenscope::http::Exchange;
+use tokenscope::jwk::{resolve_keys, secret_from_base64, KeyInput};
+use tokenscope::jwt::decode_unverified;
+use tokenscope::jwt::verify::{
+    verify_decoded, VerifyOptions, VerifyReport, DEFAULT_LEEWAY_SECONDS,
+};
+use tokenscope::secret::SecretBytes;
+use ts_rs::TS;
+
+use super::IpcSecret;
+use crate::{AppState, IpcError};
+
+/// What the Verify panel asks for. Empty lists and absent values skip the matching check.
+#[derive(Deserialize, TS)]
+pub struct VerifyRequest {
+    /// The token as pasted (`Bearer `, quotes and whitespace are fine).
+    pub token: String,
+    pub key: KeySourceRequest,
+    /// Allowed `alg` values; empty: every standard algorithm that fits the key, never `none`.
+    #[serde(default)]
+    pub allowed_algs: Vec<String>,
+    /// Expected issuer, compared exactly. With the `issuer` key source and no value here, the
+    /// discovered issuer is expected.
+    pub iss: Option<String>,
+    /// Accepted audiences: the token's `aud` must contain one of them.
+    #[serde(default)]
+    pub aud: Vec<String>,
+    pub nonce: Option<String>,
+    /// The access token issued with an ID token, to check `at_hash`.
+    pub access_token: Option<String>,
+    /// The authorization code issued with an ID token, to check `c_hash`.
+    pub code: Option<String>,
+    /// Clock skew tolerated by `exp`, `nbf` and `iat`; default 60 s.
+    #[ts(type = "number | null")]
+    pub leeway: Option<u64>,
+    /// Verify as of this Unix time instead of the app clock.
+    #[ts(type = "number | null")]
+    pub now: Option<i64>,
+    /// Allow plain http to non-loopback hosts for network key sources.
+    #[serde(default)]
+    pub allow_http: bool,
+}
+
+/// Where the keys come from. Secrets are held as [`Secret`] from the moment they arrive.
+#[derive(Deserialize, TS)]
+#[serde(tag = "kind", content = "value", rename_all = "snake_case")]
+pub enum KeySourceRequest {
+    /// A shared HMAC secret, as text (its UTF-8 bytes).
+    Secret(#[ts(type = "string")] IpcSecret),
+    /// A shared HMAC secret as base64 or base64url, padding optional.
+    SecretB64(#[ts(type = "string")] IpcSecret),
+    /// PEM (SPKI, PKCS#1, certificate), a JWK or a JWKS.
+    KeyText(String),
+    JwksUrl(String),
+    /// OIDC discovery, then `jwks_uri`; the discovered issuer becomes the expected `iss`.
+    Issuer(String),
+    /// The token's own `jwk`/`x5c`/`jku` header: untrusted, for teaching.
+    TokenHeader,
+}
+
+/// The report, and the HTTP exchanges made to fetch the keys (none for local keys).
+#[derive(Debug, Serialize, TS)]
+pub struct VerifyResponse {
+    pub report: VerifyReport,
+    pub exchanges: Vec<Exchange>,
+}
+
+/// Verifies a token against the chosen key source and reports every check.
+#[tauri::command]
+pub async fn verify_token(
+    request: VerifyRequest,
+    state: State<'_, AppState>,
+) -> Result<VerifyResponse, IpcError> {
+    verify(&state, request).await
+}
+
+async fn verify(state: &AppState, request: VerifyRequest) -> Result<VerifyResponse, IpcError> {
+    let now = request.now.unwrap_or_else(|| state.clock.now_unix());
+    let decoded = decode_unverified(&request.token, now)?;
+    let input = key_input(request.key)?;
+    let (resolved, exchanges) = if is_network(&input) {
+        let (input, decoded) = (&input, &decoded);
+        state
+            .fetching(request.allow_http, |client| async move {
+                resolve_keys(input, decoded, &client).await
+            })
+            .await
+    } else {
+        let no_fetch = state.client_without_fetching();
+        (resolve_keys(&input, &decoded, no_fetch).await, Vec::new())
+    };
+    let resolved = resolved.map_err(|e| IpcError::from(e).with_exchanges(exchanges.clone()))?;
+    let options = VerifyOptions {
+        allowed_algs: request.allowed_algs,
+        // Keys from an issuer only vouch for tokens that issuer made.
+        issuer: request.iss.or(resolved.discovered_issuer),
+        audiences: request.aud,
+        nonce: request.nonce,
+        access_token: request.access_token,
+        code: request.code,
+        leeway: request.leeway.unwrap_or(DEFAULT_LEEWAY_SECONDS),
+        ..VerifyOptions::at(now)
+    };
+    let report = verify_decoded(&decoded, &resolved.keys, &options)
+        .map_err(|e| IpcError::from(e).with_exchanges(exchanges.clone()))?;
+    Ok(VerifyResponse { report, exchanges })
+}
+
+fn key_input(key: KeySourceRequest) -> Result<KeyInput, IpcError> {
+    Ok(match key {
+        KeySourceRequest::Secret(IpcSecret(text)) => {
+            KeyInput::Secret(SecretBytes::new(text.expose_secret().as_bytes().to_vec()))
+        }
+        KeySourceRequest::SecretB64(IpcSecret(b64)) => {
+            KeyInput::Secret(secret_from_base64(b64.expose_secret())?)
+        }
+        KeySourceRequest::KeyText(text) => KeyInput::Text(text),
+        KeySourceRequest::JwksUrl(url) => KeyInput::JwksUrl(url.trim().to_owned()),
+        KeySourceRequest::Issuer(issuer) => KeyInput::Issuer(issuer.trim().to_owned()),
+        KeySourceRequest::TokenHeader => KeyInput::TokenHeader,
+    })
+}
+
+/// Sources that may fetch: these take a turn on the shared client and report their exchanges.
+fn is_network(input: &KeyInput) -> bool {
+    matches!(
+        input,
+        KeyInput::JwksUrl(_) | KeyInput::Issuer(_) | KeyInput::TokenHeader
+    )
+}
+
+#[cfg(test)]
+mod tests {
+    use serde_json::{json, Value};
+    use tokenscope::jwt::verify::CheckStatus;
+
+    use super::*;
+    use crate::commands::test_support::{block_on, state_at, RFC7519_TOKEN};
+
+    /// RFC 7515 Appendix A.1's HMAC key, which signed the RFC 7519 §3.1 example.
+    const RFC7515_A1_KEY_B64: &str =
+        "AyM1SysPpbyDfgZld3umj1qzKObwVMkoqQ-EstJQLr_T-1qS0gZH75aKtMN3Yj0iPS4hcgUuTwjAzZr1Z9CAow";
+
+    fn rfc7520() -> Value {
+        let path = concat!(env!("CARGO_MANIFEST_DIR"), "/../tests/vectors/rfc7520.json");
+        let text = std::fs::read_to_string(path).unwrap();
+        serde_json::from_str::<Value>(&text).unwrap()["s4_4_hs256"].clone()
+    }
+
+    /// A request as the UI sends it, deserialised the way Tauri does.
+    fn request(value: Value) -> VerifyRequest {
+        serde_json::from_value(value).unwrap()
+    }
+
+    fn status(report: &VerifyReport, name: &str) -> CheckStatus {
+        report
+            .checks
+            .iter()
+            .find(|c| c.name == name)
+            .unwrap()
+            .status
+    }
+
+    #[test]
+    fn a_pasted_jwks_verifies_the_rfc7520_token_and_names_the_key() {
+        let vector = rfc7520();
+        let jwks = json!({ "keys": [vector["jwk"]] }).to_string();
+        let req = request(json!({
+            "token": vector["token"], "key": {"kind": "key_text", "value": jwks},
+            "allowed_algs": [], "iss": null, "aud": [], "nonce": null, "access_token": null,
+            "code": null, "leeway": null, "now": null, "allow_http": false
+        }));
+        let response = block_on(verify(&state_at(1_700_000_000), req)).unwrap();
+        assert!(response.report.valid);
+        assert_eq!(status(&response.report, "signature"), CheckStatus::Pass);
+        let key = response.report.key.unwrap();
+        assert_eq!(
+            key.kid.as_deref(),
+            Some("018c0ae5-4d9b-471b-bfd6-eef314bc7037")
+        );
+        assert!(response.exchanges.is_empty());
+    }
+
+    #[test]
+    fn a_tampered_payload_fails_the_signature_check_but_is_not_an_error() {
+        let vector = rfc7520();
+        let token = vector["token"]
+            .as_str()
+            .unwrap()
+            .replacen(".SXTi", ".SXTj", 1);
+        let jwks = json!({ "keys": [vector["jwk"]] }).to_string();
+        let req = request(json!({"token": token, "key": {"kind": "key_text", "value": jwks}}));
+        let report = block_on(verify(&state_at(0), req)).unwrap().report;
+        assert!(!report.valid);
+        assert_eq!(status(&report, "signature"), CheckStatus::Fail);
+    }
+
+    #[test]
+    fn a_base64_secret_and_a_fixed_now_verify_the_rfc7519_example() {
+        let req = request(json!({
+            "token": RFC7519_TOKEN,
+            "key": {"kind": "secret_b64", "value": RFC7515_A1_KEY_B64},
+            "iss": "joe", "now": 1_300_819_000
+        }));
+        // The app clock says 2023, long after exp; the request's "now" wins.
+        let report = block_on(verify(&state_at(1_700_000_000), req))
+            .unwrap()
+            .report;
+        assert!(report.valid, "{:?}", report.checks);
+        assert_eq!(status(&report, "exp"), CheckStatus::Pass);
+        assert_eq!(status(&report, "iss"), CheckStatus::Pass);
+        assert_eq!(
+            report.key.unwrap().thumbprint,
+            None,
+            "no thumbprint for a secret"
+        );
+    }
+
+    #[test]
+    fn options_reach_the_checks() {
+        let req = request(json!({
+            "token": RFC7519_TOKEN,
+            "key": {"kind": "secret_b64", "value": RFC7515_A1_KEY_B64},
+            "iss": "someone-else", "aud": ["api"], "allowed_algs": ["RS256"],
+            "now": 1_300_819_380 + 30, "leeway": 0
+        }));
+        let report = block_on(verify(&state_at(0), req)).unwrap().report;
+        assert_eq!(status(&report, "iss"), CheckStatus::Fail);
+        assert_eq!(status(&report, "aud"), CheckStatus::Fail);
+        assert_eq!(status(&report, "alg"), CheckStatus::Fail);
+        assert_eq!(status(&report, "exp"), CheckStatus::Fail, "leeway 0");
+    }
+
+    #[test]
+    fn a_secret_b64_that_is_not_base64_is_an_invalid_key() {
+        let req = request(json!({
+            "token": RFC7519_TOKEN, "key": {"kind": "secret_b64", "value": "not base64!"}
+        }));
+        let error = block_on(verify(&state_at(0), req)).unwrap_err();
+        assert_eq!(error.code, "key.invalid");
+        assert!(
+            !error.message.contains("not base64!"),
+            "the secret is not echoed"
+        );
+    }
+
+    #[test]
+    fn a_text_secret_is_its_utf8_bytes() {
+        let req =
+            request(json!({"token": RFC7519_TOKEN, "key": {"kind": "secret", "value": "wrong"}}));
+        let report = block_on(verify(&state_at(0), req)).unwrap().report;
+        assert_eq!(status(&report, "signature"), CheckStatus::Fail);
+    }
+
+    #[test]
+    fn unreadable_key_text_is_a_key_error() {
+        let req =
+            request(json!({"token": RFC7519_TOKEN, "key": {"kind": "key_text", "value": "{nope"}}));
+        let error = block_on(verify(&state_at(0), req)).unwrap_err();
+        assert_eq!(error.code, "key.unreadable");
+    }
+
+    #[test]
+    fn a_malformed_token_keeps_its_decode_code_and_location() {
+        let req = request(
+            json!({"token": "eyJhbGciOiJIUzI1NiJ9.e!.c2ln", "key": {"kind": "secret", "value": "s"}}),
+        );
+        let error = block_on(verify(&state_at(0), req)).unwrap_err();
+        assert_eq!(error.code, "jwt.invalid_base64url");
+        assert!(error.details.is_some());
+    }
+
+    #[test]
+    fn plain_http_jwks_url_to_a_remote_host_is_refused() {
+        let req = request(json!({
+            "token": RFC7519_TOKEN, "key": {"kind": "jwks_url", "value": "http://idp.example/jwks"}
+        }));
+        let error = block_on(verify(&state_at(0), req)).unwrap_err();
+        assert_eq!(error.code, "http.insecure");
+    }
+
+    #[test]
+    fn an_unreachable_jwks_url_is_a_connect_error_with_its_exchange() {
+        // Port 9 on loopback: nothing listens, the connection is refused at once.
+        let req = request(json!({
+            "token": RFC7519_TOKEN, "key": {"kind": "jwks_url", "value": "http://127.0.0.1:9/jwks"}
+        }));
+        let error = block_on(verify(&state_at(0), req)).unwrap_err();
+        assert_eq!(error.code, "http.connect");
+        assert_eq!(error.exchanges.len(), 1);
+        assert_eq!(error.exchanges[0].url, "http://127.0.0.1:9/jwks");
+    }
+
+    #[test]
+    fn the_token_header_source_needs_no_value() {
+        let req = request(json!({"token": RFC7519_TOKEN, "key": {"kind": "token_header"}}));
+        let error = block_on(verify(&state_at(0), req)).unwrap_err();
+        assert_eq!(error.code, "key.missing");
+    }
+}

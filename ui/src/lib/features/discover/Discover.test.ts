@@ -1,0 +1,161 @@
+import { mockIPC } from "@tauri-apps/api/mocks";
+import { fireEvent, render, screen, waitFor, within } from "@testing-library/svelte";
+import { expect, test } from "vitest";
+
+import type { DiscoverRequest } from "../../bindings/DiscoverRequest";
+import type { DiscoveryReport } from "../../bindings/DiscoveryReport";
+import { exchange, sampleDiscovery } from "../../../test/fixtures";
+import { session } from "../../session.svelte";
+import Discover from "./Discover.svelte";
+import { loadRecent, placeholderIn, RECENT_KEY } from "./discover.svelte";
+
+function mockDiscover(reply: (r: DiscoverRequest) => DiscoveryReport | Promise<DiscoveryReport>): DiscoverRequest[] {
+  const requests: DiscoverRequest[] = [];
+  mockIPC((cmd, args) => {
+    if (cmd === "compare_metadata") {
+      return [{ path: "/token_endpoint", change: "changed", before: "a", after: "b", member: false, security: false }];
+    }
+    if (cmd !== "discover_issuer") throw new Error(`unexpected command ${cmd}`);
+    const request = (args as { request: DiscoverRequest }).request;
+    requests.push(request);
+    return reply(request);
+  });
+  return requests;
+}
+
+async function discover(issuer: string): Promise<void> {
+  await fireEvent.input(screen.getByTestId("discover-issuer"), { target: { value: issuer } });
+  await fireEvent.click(screen.getByTestId("discover-run"));
+}
+
+test("a discovery shows findings, grouped fields, key cards, raw JSON and exchanges", async () => {
+  const requests = mockDiscover((r) => sampleDiscovery(r.issuer));
+  render(Discover);
+  await fireEvent.click(screen.getByTestId("discover-allow-http"));
+  await discover(" http://127.0.0.1:8080 ");
+
+  const finding = await screen.findByTestId("discovery-finding-no-s256");
+  expect(requests).toEqual([{ issuer: "http://127.0.0.1:8080", oauth: false, allow_http: true, refresh: false }]);
+  expect(finding).toHaveClass("warning");
+  expect(finding).toHaveTextContent("code_challenge_methods_supported");
+  expect(finding).toHaveTextContent("S256 is not advertised");
+  expect(screen.getByTestId("discovery-finding-loopback-http")).toHaveClass("info");
+
+  const token = screen.getByTestId("discover-field-token_endpoint");
+  expect(token).toHaveTextContent("http://127.0.0.1:8080/token");
+  expect(token).toHaveTextContent("Where codes are exchanged for tokens");
+  expect(token.closest("table")?.querySelector("caption")).toHaveTextContent("Endpoints");
+  expect(screen.getByTestId("discover-field-x_vendor")).toHaveTextContent("Not in the catalog");
+
+  const card = screen.getByTestId("key-card-ec-1");
+  for (const text of ["EC", "P-256", "ES256", "use: sig", "oKIywvGUpTVTyxMQ3bwIIeQUudfr_CkLMjCE19ECD-U"]) {
+    expect(card).toHaveTextContent(text);
+  }
+  // A key without a kid is named by its position.
+  expect(screen.getByTestId("key-card-1")).toHaveTextContent("1024 bits");
+
+  expect(screen.getByTestId("exchange-row-1")).toHaveTextContent("http://127.0.0.1:8080/jwks");
+  expect(screen.getByText("Raw JSON")).toBeInTheDocument();
+});
+
+test("a wrong URL shows the core's message and the exchange that failed", async () => {
+  mockIPC(() =>
+    // eslint-disable-next-line @typescript-eslint/prefer-promise-reject-errors
+    Promise.reject({
+      code: "http.not_json",
+      message: "https://idp.example/.well-known/openid-configuration returned HTML (text/html), expected JSON: is this a login page, or the wrong URL?",
+      details: null,
+      exchanges: [exchange("https://idp.example/.well-known/openid-configuration", 200)],
+    }),
+  );
+  render(Discover);
+  await discover("https://idp.example");
+  const error = await screen.findByTestId("discover-error");
+  expect(error).toHaveTextContent("returned HTML");
+  expect(error).toHaveTextContent("http.not_json");
+  expect(screen.getByTestId("exchange-row-0")).toBeInTheDocument();
+  expect(screen.queryByTestId("discover-use-for-verify")).not.toBeInTheDocument();
+});
+
+test("a preset's placeholder must be replaced before fetching", async () => {
+  const requests = mockDiscover((r) => sampleDiscovery(r.issuer));
+  render(Discover);
+  await fireEvent.change(screen.getByTestId("discover-preset"), {
+    target: { value: "https://login.microsoftonline.com/{tenant}/v2.0" },
+  });
+  expect(screen.getByTestId<HTMLInputElement>("discover-issuer").value).toBe("https://login.microsoftonline.com/{tenant}/v2.0");
+  expect(screen.getByTestId("discover-problem")).toHaveTextContent("Replace {tenant}");
+  expect(screen.getByTestId("discover-run")).toBeDisabled();
+  expect(requests).toEqual([]);
+  expect(placeholderIn("https://{host}/realms/{realm}")).toBe("{host}");
+  expect(placeholderIn("https://accounts.google.com")).toBeNull();
+});
+
+test("issuers discovered are remembered as recent, tokens never", async () => {
+  mockDiscover((r) => sampleDiscovery(r.issuer));
+  render(Discover);
+  await discover("https://a.example");
+  await screen.findByTestId("discover-use-for-verify");
+  await discover("https://b.example");
+  await waitFor(() => {
+    expect(loadRecent()).toEqual(["https://b.example", "https://a.example"]);
+  });
+  expect(localStorage.getItem(RECENT_KEY)).not.toContain("eyJ");
+  const options = Array.from(document.querySelectorAll("#discover-issuers option")).map((o) => o.getAttribute("value"));
+  expect(options.slice(0, 2)).toEqual(["https://b.example", "https://a.example"]);
+  expect(options).toContain("https://accounts.google.com");
+});
+
+test("Use for Verify hands the issuer to Verify", async () => {
+  mockDiscover((r) => sampleDiscovery(r.issuer));
+  render(Discover);
+  await discover("https://idp.example");
+  await fireEvent.click(await screen.findByTestId("discover-use-for-verify"));
+  expect(session.view).toBe("verify");
+  expect(session.verifyKey).toEqual({ kind: "issuer", value: "https://idp.example" });
+});
+
+test("Compare with… lists how a second issuer's metadata differs", async () => {
+  const requests = mockDiscover((r) => sampleDiscovery(r.issuer));
+  render(Discover);
+  await discover("https://prod.example");
+  await screen.findByTestId("discover-use-for-verify");
+  await fireEvent.input(screen.getByTestId("discover-compare-issuer"), { target: { value: "https://staging.example" } });
+  await fireEvent.click(screen.getByTestId("discover-compare-run"));
+  const row = await screen.findByTestId("diff-row-metadata-token_endpoint");
+  expect(within(row).getByText("a")).toBeInTheDocument();
+  expect(requests.map((r) => r.issuer)).toEqual(["https://prod.example", "https://staging.example"]);
+});
+
+test("a slower reply for an older issuer never overwrites the newer one", async () => {
+  const pending = new Map<string, (r: DiscoveryReport) => void>();
+  mockDiscover((r) => new Promise((resolve) => pending.set(r.issuer, resolve)));
+  render(Discover);
+  await discover("https://old.example");
+  await discover("https://new.example");
+  await waitFor(() => {
+    expect(pending.size).toBe(2);
+  });
+  pending.get("https://new.example")?.(sampleDiscovery("https://new.example"));
+  expect(await screen.findByRole("heading", { level: 1 })).toHaveTextContent("https://new.example");
+  pending.get("https://old.example")?.(sampleDiscovery("https://old.example"));
+  await new Promise((r) => setTimeout(r, 20));
+  expect(screen.getByRole("heading", { level: 1 })).toHaveTextContent("https://new.example");
+});
+
+test("markup from the server is shown as literal text", async () => {
+  const evil = "<img src=x onerror=alert(1)>";
+  mockDiscover((r) => {
+    const report = sampleDiscovery(r.issuer);
+    return {
+      ...report,
+      findings: [{ severity: "error", code: "x", field: evil, message: evil }],
+      fields: [{ name: "op_policy_uri", value: evil, group: "other", description: evil, spec: null }],
+    };
+  });
+  const { container } = render(Discover);
+  await discover("https://idp.example");
+  expect(await screen.findByTestId("discover-field-op_policy_uri")).toHaveTextContent(evil);
+  expect(screen.getByTestId("discovery-finding-x")).toHaveTextContent(evil);
+  expect(container.querySelector("img")).toBeNull();
+});
