@@ -1,6 +1,7 @@
 // State of the Diff view: tokens A and B and the latest comparison of them.
 import type { TokenDiff } from "../../bindings/TokenDiff";
 import { diffTokenPair, toIpcError, type IpcError } from "../../ipc";
+import { Latest } from "../../latest";
 import { session } from "../../session.svelte";
 
 export const DIFF_DEBOUNCE_MS = 150;
@@ -16,8 +17,7 @@ export class DiffState {
 
   #differ: Differ;
   #debounceMs: number;
-  #timer: ReturnType<typeof setTimeout> | undefined;
-  #latest = 0;
+  #latest = new Latest();
 
   constructor(differ: Differ = diffTokenPair, debounceMs = DIFF_DEBOUNCE_MS) {
     this.#differ = differ;
@@ -35,8 +35,7 @@ export class DiffState {
   }
 
   changed(): void {
-    clearTimeout(this.#timer);
-    this.#timer = setTimeout(() => {
+    this.#latest.debounce(() => {
       void this.diffNow();
     }, this.#debounceMs);
   }
@@ -47,9 +46,8 @@ export class DiffState {
   }
 
   async diffNow(): Promise<void> {
-    clearTimeout(this.#timer);
     const [a, b] = [this.a, this.b];
-    const id = ++this.#latest;
+    const current = this.#latest.begin();
     if (a.trim() === "" || b.trim() === "") {
       this.#show(null, null);
       return;
@@ -62,13 +60,12 @@ export class DiffState {
     } catch (e) {
       error = toIpcError(e);
     }
-    if (id !== this.#latest) return;
+    if (!current()) return;
     this.#show(diff, error);
   }
 
   dispose(): void {
-    clearTimeout(this.#timer);
-    this.#latest++;
+    this.#latest.dispose();
   }
 
   #show(diff: TokenDiff | null, error: IpcError | null): void {

@@ -5,6 +5,7 @@ import type { DiscoverRequest } from "../../bindings/DiscoverRequest";
 import type { DiscoveryReport } from "../../bindings/DiscoveryReport";
 import type { JsonValue } from "../../bindings/serde_json/JsonValue";
 import { compareMetadata, discoverIssuer, toIpcError, type IpcError } from "../../ipc";
+import { Latest } from "../../latest";
 
 export const RECENT_KEY = "tokenscope.recent-issuers";
 const MAX_RECENT = 8;
@@ -61,8 +62,8 @@ export class DiscoverState {
 
   #discover: Discoverer;
   #compare: Comparer;
-  #latest = 0;
-  #latestCompare = 0;
+  #latest = new Latest();
+  #latestCompare = new Latest();
 
   constructor(discover: Discoverer = discoverIssuer, compare: Comparer = compareMetadata) {
     this.#discover = discover;
@@ -85,7 +86,7 @@ export class DiscoverState {
   async run(refresh = false): Promise<void> {
     if (this.problem !== null) return;
     const issuer = this.issuer.trim();
-    const id = ++this.#latest;
+    const current = this.#latest.begin();
     this.pending = true;
     let report: DiscoveryReport | null = null;
     let error: IpcError | null = null;
@@ -94,7 +95,7 @@ export class DiscoverState {
     } catch (e) {
       error = toIpcError(e);
     }
-    if (id !== this.#latest) return;
+    if (!current()) return;
     this.report = report;
     this.error = error;
     this.pending = false;
@@ -108,7 +109,7 @@ export class DiscoverState {
     const base = this.report;
     const other = this.compareIssuer.trim();
     if (!base || other === "" || placeholderIn(other)) return;
-    const id = ++this.#latestCompare;
+    const current = this.#latestCompare.begin();
     this.comparing = true;
     let comparison: typeof this.comparison = null;
     let error: IpcError | null = null;
@@ -119,15 +120,15 @@ export class DiscoverState {
     } catch (e) {
       error = toIpcError(e);
     }
-    if (id !== this.#latestCompare) return;
+    if (!current()) return;
     this.comparison = comparison;
     this.compareError = error;
     this.comparing = false;
   }
 
   dispose(): void {
-    this.#latest++;
-    this.#latestCompare++;
+    this.#latest.dispose();
+    this.#latestCompare.dispose();
   }
 
   #remember(issuer: string): void {

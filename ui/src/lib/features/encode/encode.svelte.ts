@@ -2,6 +2,7 @@
 // token minted from them. Every change re-validates and re-signs once typing pauses; replies for
 // older inputs are dropped. The state outlives the view (switching to Inspect and back keeps the
 // editors) but lives in memory only; generated private keys never leave Rust unless exported.
+import { SIGNING_ALGORITHMS } from "../../algorithms";
 import type { ClaimHelpers } from "../../bindings/ClaimHelpers";
 import type { EncodedToken } from "../../bindings/EncodedToken";
 import type { EncodeRequest } from "../../bindings/EncodeRequest";
@@ -12,27 +13,13 @@ import type { PrivateKeyFormat } from "../../bindings/PrivateKeyFormat";
 import type { SigningKeyRequest } from "../../bindings/SigningKeyRequest";
 import * as ipc from "../../ipc";
 import { toIpcError, type IpcError } from "../../ipc";
+import { Latest } from "../../latest";
 import { session } from "../../session.svelte";
 
 export const ENCODE_DEBOUNCE_MS = 150;
 
 /** Every algorithm the core signs with, then the explicitly insecure `none`. */
-export const ALGORITHMS = [
-  "HS256",
-  "HS384",
-  "HS512",
-  "RS256",
-  "RS384",
-  "RS512",
-  "PS256",
-  "PS384",
-  "PS512",
-  "ES256",
-  "ES384",
-  "ES512",
-  "EdDSA",
-  "none",
-] as const;
+export const ALGORITHMS = [...SIGNING_ALGORITHMS, "none"] as const;
 export type Alg = (typeof ALGORITHMS)[number];
 
 export type KeyKind = SigningKeyRequest["kind"];
@@ -155,9 +142,8 @@ export class EncodeState {
 
   #ipc: Ipc;
   #debounceMs: number;
-  #timer: ReturnType<typeof setTimeout> | undefined;
-  // Bumped per request: only the newest request's replies are shown.
-  #latest = 0;
+  // Only the newest request's replies are shown.
+  #latest = new Latest();
 
   constructor(calls: Ipc = ipc, debounceMs = ENCODE_DEBOUNCE_MS) {
     this.#ipc = calls;
@@ -212,8 +198,7 @@ export class EncodeState {
 
   /** Call after any input changes: re-validates and re-signs once typing pauses. */
   changed(): void {
-    clearTimeout(this.#timer);
-    this.#timer = setTimeout(() => {
+    this.#latest.debounce(() => {
       void this.encodeNow();
     }, this.#debounceMs);
   }
@@ -305,8 +290,7 @@ export class EncodeState {
 
   /** Validates both editors and signs, at once. */
   async encodeNow(): Promise<void> {
-    clearTimeout(this.#timer);
-    const id = ++this.#latest;
+    const current = this.#latest.begin();
     const request = this.request();
     this.pending = true;
     const validate = (text: string, part: "header" | "payload"): Promise<JsonProblem | null> =>
@@ -321,7 +305,7 @@ export class EncodeState {
             (e: unknown) => ({ encoded: null, error: toIpcError(e) }),
           ),
     ]);
-    if (id !== this.#latest) return;
+    if (!current()) return;
     this.headerProblem = headerProblem;
     this.payloadProblem = payloadProblem;
     this.encoded = result?.encoded ?? null;
@@ -355,7 +339,7 @@ export class EncodeState {
   }
 
   dispose(): void {
-    clearTimeout(this.#timer);
+    this.#latest.cancel();
   }
 }
 

@@ -1,6 +1,7 @@
 // State of the Inspect view: the user's input and the latest decode of it.
 import type { DecodedToken } from "../../bindings/DecodedToken";
 import { decodeToken, toIpcError, type IpcError } from "../../ipc";
+import { Latest } from "../../latest";
 import { session } from "../../session.svelte";
 import { SAMPLE_TOKEN } from "./sample";
 
@@ -21,10 +22,9 @@ export class InspectState {
 
   #decode: Decoder;
   #debounceMs: number;
-  #timer: ReturnType<typeof setTimeout> | undefined;
-  // Bumped per request: a reply is applied only if no newer request was made after it, so a
-  // slow answer for an old input never overwrites the answer for what is in the box now.
-  #latest = 0;
+  // A reply is applied only if no newer request was made after it, so a slow answer for an
+  // old input never overwrites the answer for what is in the box now.
+  #latest = new Latest();
 
   constructor(decode: Decoder = decodeToken, debounceMs = DECODE_DEBOUNCE_MS) {
     this.#decode = decode;
@@ -40,8 +40,7 @@ export class InspectState {
   setInput(value: string): void {
     this.input = value;
     session.token = value;
-    clearTimeout(this.#timer);
-    this.#timer = setTimeout(() => {
+    this.#latest.debounce(() => {
       void this.decodeNow();
     }, this.#debounceMs);
   }
@@ -54,9 +53,8 @@ export class InspectState {
 
   /** Decodes the current input immediately. */
   async decodeNow(): Promise<void> {
-    clearTimeout(this.#timer);
     const input = this.input;
-    const request = ++this.#latest;
+    const current = this.#latest.begin();
     if (input.trim() === "") {
       this.#show(input, null, null);
       return;
@@ -69,14 +67,13 @@ export class InspectState {
     } catch (e) {
       error = toIpcError(e);
     }
-    if (request !== this.#latest) return;
+    if (!current()) return;
     this.#show(input, decoded, error);
   }
 
   /** Stops a pending debounce; call when the view goes away. */
   dispose(): void {
-    clearTimeout(this.#timer);
-    this.#latest++;
+    this.#latest.dispose();
   }
 
   #show(input: string, decoded: DecodedToken | null, error: IpcError | null): void {

@@ -1,11 +1,13 @@
 // State of the Verify view: the token (shared with Inspect), the key source, the options, and the
 // latest report. Local keys re-verify shortly after each change; network key sources wait for a
 // longer pause (or the Verify button) so typing a URL does not fetch on every keystroke.
+import { SIGNING_ALGORITHMS } from "../../algorithms";
 import type { DecodedToken } from "../../bindings/DecodedToken";
 import type { KeySourceRequest } from "../../bindings/KeySourceRequest";
 import type { VerifyRequest } from "../../bindings/VerifyRequest";
 import type { VerifyResponse } from "../../bindings/VerifyResponse";
 import { decodeToken, toIpcError, verifyToken, type IpcError } from "../../ipc";
+import { Latest } from "../../latest";
 import { session } from "../../session.svelte";
 
 export type KeyKind = KeySourceRequest["kind"];
@@ -24,21 +26,7 @@ export const KEY_KINDS: readonly { kind: KeyKind; label: string; network: boolea
 ];
 
 /** Every algorithm verification supports; none selected means "whatever fits the key". */
-export const ALGORITHMS = [
-  "HS256",
-  "HS384",
-  "HS512",
-  "RS256",
-  "RS384",
-  "RS512",
-  "PS256",
-  "PS384",
-  "PS512",
-  "ES256",
-  "ES384",
-  "ES512",
-  "EdDSA",
-] as const;
+export const ALGORITHMS = SIGNING_ALGORITHMS;
 
 export function isNetworkKind(kind: KeyKind): boolean {
   return KEY_KINDS.find((k) => k.kind === kind)?.network ?? false;
@@ -98,8 +86,7 @@ export class VerifyState {
 
   #verify: Verifier;
   #decode: Decoder;
-  #timer: ReturnType<typeof setTimeout> | undefined;
-  #latest = 0;
+  #latest = new Latest();
 
   constructor(verify: Verifier = verifyToken, decode: Decoder = decodeToken) {
     this.#verify = verify;
@@ -172,10 +159,9 @@ export class VerifyState {
 
   /** Call after any input changes: re-verifies once typing pauses. */
   changed(): void {
-    clearTimeout(this.#timer);
     this.stale = this.response !== null || this.error !== null;
     const delay = this.isNetwork ? NETWORK_DEBOUNCE_MS : LOCAL_DEBOUNCE_MS;
-    this.#timer = setTimeout(() => {
+    this.#latest.debounce(() => {
       void this.verifyNow();
     }, delay);
   }
@@ -201,9 +187,8 @@ export class VerifyState {
 
   /** Verifies the current inputs at once; a reply for older inputs is dropped. */
   async verifyNow(): Promise<void> {
-    clearTimeout(this.#timer);
     const request = this.request();
-    const id = ++this.#latest;
+    const current = this.#latest.begin();
     if (request === null) {
       this.#show(null, null);
       return;
@@ -216,13 +201,12 @@ export class VerifyState {
     } catch (e) {
       error = toIpcError(e);
     }
-    if (id !== this.#latest) return;
+    if (!current()) return;
     this.#show(response, error);
   }
 
   dispose(): void {
-    clearTimeout(this.#timer);
-    this.#latest++;
+    this.#latest.dispose();
   }
 
   #show(response: VerifyResponse | null, error: IpcError | null): void {
