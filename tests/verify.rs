@@ -975,3 +975,33 @@ fn x509_certificate_pem_yields_the_same_key_as_its_jwk() {
         );
     }
 }
+
+#[test]
+fn long_lifetime_threshold_is_configurable_from_the_cli() {
+    let token = sign(
+        Signer::Hs256,
+        Header::new(Algorithm::HS256),
+        &json!({"iat": NOW, "exp": NOW + 2 * 3600}),
+    );
+    let now = NOW.to_string();
+    let findings = |extra: &[&str]| {
+        let mut args = vec![
+            "verify",
+            token.as_str(),
+            "--secret",
+            HS_SECRET,
+            "--json",
+            "--now",
+            now.as_str(),
+        ];
+        args.extend_from_slice(extra);
+        let v = crate::util::stdout_json(&crate::util::tokenscope(&args));
+        v["findings"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .any(|f| f["code"] == "long-lifetime")
+    };
+    assert!(!findings(&[]), "2 h is under the 24 h default");
+    assert!(findings(&["--max-lifetime", "3600"]));
+}

@@ -15,6 +15,7 @@ use tokenscope::jwk::{
 use tokenscope::jwt::decode_unverified;
 use tokenscope::jwt::verify::{
     verify_decoded, CheckStatus, VerifyOptions, VerifyReport, DEFAULT_LEEWAY_SECONDS,
+    DEFAULT_MAX_LIFETIME_SECONDS,
 };
 use tokenscope::secret::SecretBytes;
 
@@ -75,6 +76,9 @@ pub struct VerifyArgs {
     /// Verify as of this Unix time instead of the clock.
     #[arg(long, value_name = "UNIX_SECONDS", allow_negative_numbers = true)]
     now: Option<i64>,
+    /// Raise the long-lifetime finding when exp − iat exceeds this many seconds.
+    #[arg(long, value_name = "SECONDS", default_value_t = DEFAULT_MAX_LIFETIME_SECONDS)]
+    max_lifetime: i64,
     /// Allow plain http to non-loopback hosts for --jwks-url and --issuer.
     #[arg(long)]
     allow_http: bool,
@@ -137,6 +141,7 @@ fn verify(args: &VerifyArgs) -> Result<VerifyReport, CliError> {
         code: args.code.clone(),
         leeway: args.leeway,
         id_token: args.id_token.then_some(true),
+        max_lifetime: args.max_lifetime,
         ..VerifyOptions::at(now)
     };
     verify_decoded(&decoded, &resolved.keys, &options).map_err(CliError::from_core)
