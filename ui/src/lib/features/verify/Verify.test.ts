@@ -255,3 +255,13 @@ test("now accepts Unix seconds or a date, and audiences split on lines and comma
   expect(parseNow("soon")).toBeNaN();
   expect(splitList(" a ,b\n\nc ")).toEqual(["a", "b", "c"]);
 });
+
+test("Diff with… hands the token to Diff as A", async () => {
+  mockVerify(() => validReport());
+  render(Verify);
+  expect(screen.queryByTestId("verify-diff-with")).toBeNull();
+  await input("verify-token", "a.b.c");
+  await fireEvent.click(screen.getByTestId("verify-diff-with"));
+  expect(session.diffA).toBe("a.b.c");
+  expect(session.view).toBe("diff");
+});
