@@ -336,6 +336,16 @@ fn id_options() -> VerifyOptions {
     }
 }
 
+/// RFC 7638 §3.1's example RSA key: a well-formed key that signed none of our tokens.
+fn someone_elses_rsa_key() -> Vec<VerificationKey> {
+    let n = "0vx7agoebGcQSuuPiLJXZptN9nndrQmbXEps2aiAFbWhM78LhWx4cbbfAAtVT86zwu1RK7aPFFxuhDR1L6tSoc_BJECPebWKRXjBZCiFV4n3oknjhMstn64tZ_2W-5JsGY4Hc5n9yBXArwl93lqt7_RN5w6Cf0h4QyQ5v-65YGjQR0_FDW2QvzqY368QQMicAtaSqzs8KJZgnYb9c7d0zgdAZHzu6qMQvRL5hajrn1n91CbOpbISD08qNLyrdkt-bFTWhAI4vMQFh6WeZu0fM4lFd2NcRwr3XPksINHaQ-G_xBniIqbw0Ls1jF44-csFCur-kEgU8awapJzKnqDKgw";
+    keys_from_text(
+        &json!({"kty": "RSA", "n": n, "e": "AQAB"}).to_string(),
+        None,
+    )
+    .unwrap()
+}
+
 fn jwks_rs_es() -> Vec<VerificationKey> {
     let mut keys = rfc_key("a2_rs256", "public_pem");
     keys.extend(rfc_key("a3_es256", "public_pem"));
@@ -369,7 +379,7 @@ fn well_formed_id_tokens_pass_every_check() {
 
 #[test]
 fn bad_signatures_fail_for_rs256_es256_and_hs256() {
-    let other_rsa = keys_from_text(&json!({"kty": "RSA", "n": "0vx7agoebGcQSuuPiLJXZptN9nndrQmbXEps2aiAFbWhM78LhWx4cbbfAAtVT86zwu1RK7aPFFxuhDR1L6tSoc_BJECPebWKRXjBZCiFV4n3oknjhMstn64tZ_2W-5JsGY4Hc5n9yBXArwl93lqt7_RN5w6Cf0h4QyQ5v-65YGjQR0_FDW2QvzqY368QQMicAtaSqzs8KJZgnYb9c7d0zgdAZHzu6qMQvRL5hajrn1n91CbOpbISD08qNLyrdkt-bFTWhAI4vMQFh6WeZu0fM4lFd2NcRwr3XPksINHaQ-G_xBniIqbw0Ls1jF44-csFCur-kEgU8awapJzKnqDKgw", "e": "AQAB"}).to_string(), None).unwrap();
+    let other_rsa = someone_elses_rsa_key();
     let other_ec = keys_from_text(&json!({"kty": "EC", "crv": "P-256", "x": "MKBCTNIcKUSDii11ySs3526iDZ8AiTo7Tu6KPAqv7D4", "y": "4Etl6SRW2YiLUrN5vfvVHuhp7x8PxltmWWlbbM4IFyM"}).to_string(), None).unwrap();
     for (signer, alg, keys) in [
         (Signer::Rs256, Algorithm::RS256, other_rsa),
@@ -396,6 +406,11 @@ fn bad_signatures_fail_for_rs256_es256_and_hs256() {
     }
 }
 
+/// An RS256 ID token with `edit` applied to the standard claims, verified with the ID-token options.
+fn verify_edited(edit: impl FnOnce(&mut Value)) -> VerifyReport {
+    verify_token(&rs256_with(edit), &jwks_rs_es(), &id_options()).unwrap()
+}
+
 fn rs256_with(edit: impl FnOnce(&mut Value)) -> String {
     let mut claims = id_claims();
     edit(&mut claims);
@@ -404,12 +419,7 @@ fn rs256_with(edit: impl FnOnce(&mut Value)) -> String {
 
 #[test]
 fn issuer_mismatch_fails_iss_exactly() {
-    let r = verify_token(
-        &rs256_with(|c| c["iss"] = json!("https://op.example.com/")),
-        &jwks_rs_es(),
-        &id_options(),
-    )
-    .unwrap();
+    let r = verify_edited(|c| c["iss"] = json!("https://op.example.com/"));
     assert!(!r.valid);
     assert!(
         message(&r, "iss").contains("trailing slash"),
@@ -420,21 +430,11 @@ fn issuer_mismatch_fails_iss_exactly() {
 
 #[test]
 fn missing_or_wrong_audience_fails_aud() {
-    let r = verify_token(
-        &rs256_with(|c| {
-            c.as_object_mut().unwrap().remove("aud");
-        }),
-        &jwks_rs_es(),
-        &id_options(),
-    )
-    .unwrap();
+    let r = verify_edited(|c| {
+        c.as_object_mut().unwrap().remove("aud");
+    });
     assert_eq!(status(&r, "aud"), CheckStatus::Fail);
-    let r = verify_token(
-        &rs256_with(|c| c["aud"] = json!(["someone-else"])),
-        &jwks_rs_es(),
-        &id_options(),
-    )
-    .unwrap();
+    let r = verify_edited(|c| c["aud"] = json!(["someone-else"]));
     assert_eq!(status(&r, "aud"), CheckStatus::Fail);
     // Any of several accepted audiences will do.
     let mut o = id_options();
@@ -448,76 +448,41 @@ fn missing_or_wrong_audience_fails_aud() {
 
 #[test]
 fn several_audiences_need_azp_naming_the_client() {
-    let r = verify_token(
-        &rs256_with(|c| c["aud"] = json!([CLIENT, "api"])),
-        &jwks_rs_es(),
-        &id_options(),
-    )
-    .unwrap();
+    let r = verify_edited(|c| c["aud"] = json!([CLIENT, "api"]));
     assert_eq!(status(&r, "azp"), CheckStatus::Fail);
-    let r = verify_token(
-        &rs256_with(|c| {
-            c["aud"] = json!([CLIENT, "api"]);
-            c["azp"] = json!(CLIENT);
-        }),
-        &jwks_rs_es(),
-        &id_options(),
-    )
-    .unwrap();
+    let r = verify_edited(|c| {
+        c["aud"] = json!([CLIENT, "api"]);
+        c["azp"] = json!(CLIENT);
+    });
     assert_eq!(status(&r, "azp"), CheckStatus::Pass);
     assert!(r.valid);
-    let r = verify_token(
-        &rs256_with(|c| {
-            c["aud"] = json!([CLIENT, "api"]);
-            c["azp"] = json!("api");
-        }),
-        &jwks_rs_es(),
-        &id_options(),
-    )
-    .unwrap();
+    let r = verify_edited(|c| {
+        c["aud"] = json!([CLIENT, "api"]);
+        c["azp"] = json!("api");
+    });
     assert_eq!(status(&r, "azp"), CheckStatus::Fail);
 }
 
 #[test]
 fn id_token_without_iat_or_sub_fails() {
-    let r = verify_token(
-        &rs256_with(|c| {
-            c.as_object_mut().unwrap().remove("iat");
-        }),
-        &jwks_rs_es(),
-        &id_options(),
-    )
-    .unwrap();
+    let r = verify_edited(|c| {
+        c.as_object_mut().unwrap().remove("iat");
+    });
     assert_eq!(status(&r, "iat"), CheckStatus::Fail);
-    let r = verify_token(
-        &rs256_with(|c| {
-            c.as_object_mut().unwrap().remove("sub");
-        }),
-        &jwks_rs_es(),
-        &id_options(),
-    )
-    .unwrap();
+    let r = verify_edited(|c| {
+        c.as_object_mut().unwrap().remove("sub");
+    });
     assert_eq!(status(&r, "sub"), CheckStatus::Fail);
     assert!(!r.valid);
 }
 
 #[test]
 fn nonce_mismatch_fails() {
-    let r = verify_token(
-        &rs256_with(|c| c["nonce"] = json!("replayed")),
-        &jwks_rs_es(),
-        &id_options(),
-    )
-    .unwrap();
+    let r = verify_edited(|c| c["nonce"] = json!("replayed"));
     assert_eq!(status(&r, "nonce"), CheckStatus::Fail);
-    let r = verify_token(
-        &rs256_with(|c| {
-            c.as_object_mut().unwrap().remove("nonce");
-        }),
-        &jwks_rs_es(),
-        &id_options(),
-    )
-    .unwrap();
+    let r = verify_edited(|c| {
+        c.as_object_mut().unwrap().remove("nonce");
+    });
     assert_eq!(status(&r, "nonce"), CheckStatus::Fail);
 }
 
@@ -528,7 +493,7 @@ fn kid_absent_with_one_key_and_with_several_keys() {
     assert!(r.valid);
     assert_eq!(r.key.unwrap().index, None);
     // Several keys, no kid: every fitting key is tried and the report says which matched.
-    let mut keys = keys_from_text(&json!({"kty": "RSA", "n": "0vx7agoebGcQSuuPiLJXZptN9nndrQmbXEps2aiAFbWhM78LhWx4cbbfAAtVT86zwu1RK7aPFFxuhDR1L6tSoc_BJECPebWKRXjBZCiFV4n3oknjhMstn64tZ_2W-5JsGY4Hc5n9yBXArwl93lqt7_RN5w6Cf0h4QyQ5v-65YGjQR0_FDW2QvzqY368QQMicAtaSqzs8KJZgnYb9c7d0zgdAZHzu6qMQvRL5hajrn1n91CbOpbISD08qNLyrdkt-bFTWhAI4vMQFh6WeZu0fM4lFd2NcRwr3XPksINHaQ-G_xBniIqbw0Ls1jF44-csFCur-kEgU8awapJzKnqDKgw", "e": "AQAB"}).to_string(), None).unwrap();
+    let mut keys = someone_elses_rsa_key();
     keys.extend(rfc_key("a3_es256", "public_pem"));
     keys.extend(rfc_key("a2_rs256", "public_pem"));
     let r = verify_token(&token, &keys, &id_options()).unwrap();
