@@ -878,6 +878,58 @@ fn cli_hmac_tokens_verify_with_the_same_secret() {
 }
 
 #[test]
+fn cli_values_that_begin_with_a_hyphen_are_values_not_flags() {
+    // base64url uses '-', so a random secret, nonce, kid or access token can begin with one.
+    let secret = "-64J4LTRbrmkgjozJoXiTAtajn2NGPeiVpSYSDw2aTalQMD6MMvAxdooTWYuzFy8tmPZsA";
+    let access_token = "-Ab_c";
+    let token = cli_encode(&[
+        "--alg",
+        "HS256",
+        "--secret-b64",
+        secret,
+        "--kid",
+        "-k",
+        "--payload",
+        r#"{"iss":"-i","aud":"-a","nonce":"-n","iat":1700000000,"sub":"s"}"#,
+    ]);
+    assert_eq!(header_of(&token)["kid"], "-k");
+    let out = tokenscope(&[
+        "verify",
+        &token,
+        "--json",
+        "--secret-b64",
+        secret,
+        "--iss",
+        "-i",
+        "--aud",
+        "-a",
+        "--nonce",
+        "-n",
+        "--access-token",
+        access_token,
+        "--now",
+        "1700000000",
+    ]);
+    let report: Value = serde_json::from_str(&stdout(&out)).unwrap();
+    for check in ["signature", "iss", "aud", "nonce"] {
+        let row = report["checks"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .find(|c| c["name"] == check)
+            .unwrap_or_else(|| panic!("no {check} check: {report:#}"));
+        assert_eq!(row["status"], "pass", "{check}: {report:#}");
+    }
+    // A different secret that also begins with '-' is read as a value and fails the signature.
+    let out = cli_verify(&token, &["--secret-b64", "-AAAAAAA"]);
+    assert_eq!(out.status.code(), Some(1), "{}", stdout(&out));
+    // Text secrets too.
+    let token = cli_encode(&["--alg", "HS256", "--secret", "-dash", "--payload", "{}"]);
+    let out = cli_verify(&token, &["--secret", "-dash"]);
+    assert_eq!(out.status.code(), Some(0), "{}", stdout(&out));
+}
+
+#[test]
 fn cli_reads_payload_and_header_files_and_keeps_header_members() {
     let tmp = tempfile::tempdir().unwrap();
     let payload = tmp.path().join("claims.json");

@@ -27,10 +27,20 @@ pub struct EncodeArgs {
     #[arg(long, value_name = "ALG")]
     alg: String,
     /// Shared HMAC secret, as text.
-    #[arg(long, value_name = "TEXT", group = "signing_key")]
+    #[arg(
+        long,
+        value_name = "TEXT",
+        allow_hyphen_values = true,
+        group = "signing_key"
+    )]
     secret: Option<String>,
     /// Shared HMAC secret as base64 or base64url (padding optional).
-    #[arg(long, value_name = "VALUE", group = "signing_key")]
+    #[arg(
+        long,
+        value_name = "VALUE",
+        allow_hyphen_values = true,
+        group = "signing_key"
+    )]
     secret_b64: Option<String>,
     /// Private key file: PEM (PKCS#8, PKCS#1 RSA, SEC1 EC) or a private JWK.
     #[arg(long, value_name = "PRIVATE_KEY_FILE", group = "signing_key")]
@@ -43,7 +53,7 @@ pub struct EncodeArgs {
     header: Option<String>,
     /// Key ID for the header. Default: the header's kid, the JWK's kid, or the RFC 7638
     /// thumbprint of an asymmetric key (none for secrets).
-    #[arg(long, value_name = "KID")]
+    #[arg(long, value_name = "KID", allow_hyphen_values = true)]
     kid: Option<String>,
     /// Expand "now", "+15m", "-1h", "+2d", "now+1w" (units s, m, h, d, w) in iat, nbf, exp and
     /// auth_time string values into Unix times.

@@ -32,10 +32,20 @@ pub struct VerifyArgs {
     #[arg(long)]
     json: bool,
     /// Shared HMAC secret, as text.
-    #[arg(long, value_name = "TEXT", group = "key_source")]
+    #[arg(
+        long,
+        value_name = "TEXT",
+        allow_hyphen_values = true,
+        group = "key_source"
+    )]
     secret: Option<String>,
     /// Shared HMAC secret as base64 or base64url (padding optional).
-    #[arg(long, value_name = "VALUE", group = "key_source")]
+    #[arg(
+        long,
+        value_name = "VALUE",
+        allow_hyphen_values = true,
+        group = "key_source"
+    )]
     secret_b64: Option<String>,
     /// Public key file: PEM (SPKI, PKCS#1 RSA, X.509 certificate), or a JSON JWK or JWKS.
     #[arg(long, value_name = "FILE", group = "key_source")]
@@ -53,19 +63,19 @@ pub struct VerifyArgs {
     #[arg(long = "alg", value_name = "ALG")]
     algs: Vec<String>,
     /// Expected issuer (exact match).
-    #[arg(long, value_name = "ISS")]
+    #[arg(long, value_name = "ISS", allow_hyphen_values = true)]
     iss: Option<String>,
     /// Accepted audience (repeatable: any of them).
-    #[arg(long = "aud", value_name = "AUD")]
+    #[arg(long = "aud", value_name = "AUD", allow_hyphen_values = true)]
     auds: Vec<String>,
     /// Expected nonce (ID tokens).
-    #[arg(long, value_name = "N")]
+    #[arg(long, value_name = "N", allow_hyphen_values = true)]
     nonce: Option<String>,
     /// Access token issued with this ID token, to check at_hash.
-    #[arg(long, value_name = "TOKEN")]
+    #[arg(long, value_name = "TOKEN", allow_hyphen_values = true)]
     access_token: Option<String>,
     /// Authorization code issued with this ID token, to check c_hash.
-    #[arg(long, value_name = "CODE")]
+    #[arg(long, value_name = "CODE", allow_hyphen_values = true)]
     code: Option<String>,
     /// Treat the token as an OpenID Connect ID token (iat and sub required).
     #[arg(long)]
