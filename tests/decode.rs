@@ -141,6 +141,41 @@ fn alg_none_with_a_signature_is_flagged_twice() {
 }
 
 #[test]
+fn duplicate_member_names_are_flagged_and_the_last_value_is_shown() {
+    // Parser differential: one library reads alg HS256, another "none".
+    let token = token_from_parts(
+        r#"{"alg":"none","kid":"k","alg":"HS256"}"#,
+        r#"{"sub":"alice","roles":[{"r":"user","r":"admin"}],"sub":"mallory"}"#,
+        "c2ln",
+    );
+    let t = decode_unverified(&token, NOW).unwrap();
+    assert_eq!(t.format, TokenFormat::Jws, "the last alg wins");
+    assert_eq!(t.header["alg"], "HS256");
+    assert_eq!(t.payload.as_ref().unwrap()["sub"], "mallory");
+    let dups: Vec<_> = t
+        .findings
+        .iter()
+        .filter(|f| f.code == "duplicate-member")
+        .collect();
+    assert_eq!(dups.len(), 2, "one per segment: {:?}", t.findings);
+    assert!(dups.iter().all(|f| f.severity == Severity::Warning));
+    assert!(dups[0]
+        .message
+        .contains("payload repeats the members /roles/0/r, /sub"));
+    assert!(dups[1].message.contains("header repeats the member /alg:"));
+
+    // A JWE's protected header is checked too; a clean token has no such finding.
+    let jwe = format!(
+        "{}.AA.AA.AA.AA",
+        b64(r#"{"alg":"dir","alg":"dir","enc":"A128GCM"}"#)
+    );
+    let t = decode_unverified(&jwe, NOW).unwrap();
+    assert!(codes(&t.findings).contains(&"duplicate-member"));
+    let t = decode_unverified(&rfc7519_token(), NOW).unwrap();
+    assert!(!codes(&t.findings).contains(&"duplicate-member"));
+}
+
+#[test]
 fn rfc7516_jwe_shows_protected_header_and_says_payload_is_encrypted() {
     let t = decode_unverified(&vector("rfc7516.json", "a1_compact", ""), NOW).unwrap();
     assert_eq!(t.format, TokenFormat::Jwe);

@@ -6,7 +6,7 @@ use serde_json::{Map, Value};
 use super::claims::{claim_info, header_param_info};
 use super::findings::{token_findings, Finding};
 use super::input::normalize_token;
-use super::json::{json_depth, parse_json_object, JsonProblem};
+use super::json::{duplicate_members, json_depth, parse_json_object, JsonProblem};
 use super::timefmt::{iso8601, relative_for_claim};
 use crate::error::ErrorCode;
 
@@ -271,7 +271,7 @@ pub fn decode_unverified(input: &str, now: i64) -> Result<DecodedToken, DecodeEr
             offset: 0,
         });
     }
-    let header = decode_json_object(header_seg)?;
+    let (header, header_duplicates) = decode_json_object(header_seg)?;
 
     let segments = parts
         .iter()
@@ -291,7 +291,8 @@ pub fn decode_unverified(input: &str, now: i64) -> Result<DecodedToken, DecodeEr
             decode_base64url(part)?;
         }
         let header = Value::Object(header);
-        let findings = token_findings(TokenFormat::Jwe, &header, None, now);
+        let mut findings = token_findings(TokenFormat::Jwe, &header, None, now);
+        findings.extend(duplicate_finding(SegmentKind::Header, &header_duplicates));
         return Ok(DecodedToken {
             format: TokenFormat::Jwe,
             header,
@@ -327,13 +328,14 @@ pub fn decode_unverified(input: &str, now: i64) -> Result<DecodedToken, DecodeEr
     let signature = (!signature_seg.text.is_empty()).then(|| signature_seg.text.to_owned());
     let header = Value::Object(header);
     let (claims, payload, payload_text, mut findings) = match payload {
-        Payload::Claims(map) => {
+        Payload::Claims { map, duplicates } => {
             let claims = map
                 .iter()
                 .map(|(k, v)| describe(k, v, now, claim_info))
                 .collect();
             let payload = Value::Object(map);
-            let findings = token_findings(format, &header, Some(&payload), now);
+            let mut findings = token_findings(format, &header, Some(&payload), now);
+            findings.extend(duplicate_finding(SegmentKind::Payload, &duplicates));
             (claims, Some(payload), None, findings)
         }
         Payload::Other { text, reason } => {
@@ -342,6 +344,7 @@ pub fn decode_unverified(input: &str, now: i64) -> Result<DecodedToken, DecodeEr
             (Vec::new(), None, text, findings)
         }
     };
+    findings.extend(duplicate_finding(SegmentKind::Header, &header_duplicates));
     if is_none && signature.is_some() {
         findings.push(Finding::warning(
             "none-with-signature",
@@ -438,7 +441,10 @@ fn char_index(text: &str, byte_pos: usize) -> usize {
         .count()
 }
 
-fn decode_json_object(seg: &RawSegment<'_>) -> Result<Map<String, Value>, DecodeError> {
+/// The segment's JSON object, and the pointers of any duplicate member names in it.
+fn decode_json_object(
+    seg: &RawSegment<'_>,
+) -> Result<(Map<String, Value>, Vec<String>), DecodeError> {
     let bytes = decode_base64url(seg)?;
     let text = std::str::from_utf8(&bytes).map_err(|_| DecodeError::Utf8 {
         segment: seg.kind,
@@ -451,7 +457,7 @@ fn decode_json_object(seg: &RawSegment<'_>) -> Result<Map<String, Value>, Decode
             limit: MAX_JSON_DEPTH,
         });
     }
-    parse_json_object(text).map_err(|problem| match problem {
+    let map = parse_json_object(text).map_err(|problem| match problem {
         JsonProblem::Syntax(reason) => DecodeError::Json {
             segment: seg.kind,
             offset: seg.offset,
@@ -462,11 +468,43 @@ fn decode_json_object(seg: &RawSegment<'_>) -> Result<Map<String, Value>, Decode
             offset: seg.offset,
             found,
         },
-    })
+    })?;
+    Ok((map, duplicate_members(text)))
+}
+
+/// One `duplicate-member` finding naming every repeated member of a segment, if any.
+fn duplicate_finding(segment: SegmentKind, pointers: &[String]) -> Option<Finding> {
+    if pointers.is_empty() {
+        return None;
+    }
+    let mut names: Vec<&str> = Vec::new();
+    for pointer in pointers {
+        if !names.contains(&pointer.as_str()) {
+            names.push(pointer);
+        }
+    }
+    let rule = match segment {
+        SegmentKind::Header => "RFC 7515 §4",
+        _ => "RFC 7519 §4",
+    };
+    Some(Finding::warning(
+        "duplicate-member",
+        format!(
+            "the {} repeats the member{} {}: Tokenscope shows the last value, as {rule} allows, \
+             but parsers that keep the first one will read a different token; {rule} also lets \
+             recipients reject it",
+            segment.label(),
+            if names.len() == 1 { "" } else { "s" },
+            names.join(", ")
+        ),
+    ))
 }
 
 enum Payload {
-    Claims(Map<String, Value>),
+    Claims {
+        map: Map<String, Value>,
+        duplicates: Vec<String>,
+    },
     /// Valid base64url but not a JSON object: text when it is UTF-8.
     Other {
         text: Option<String>,
@@ -492,7 +530,10 @@ fn decode_payload(seg: &RawSegment<'_>) -> Result<Payload, DecodeError> {
         });
     }
     Ok(match parse_json_object(&text) {
-        Ok(map) => Payload::Claims(map),
+        Ok(map) => Payload::Claims {
+            duplicates: duplicate_members(&text),
+            map,
+        },
         Err(JsonProblem::Syntax(reason)) => Payload::Other {
             text: Some(text),
             reason: format!("it is not JSON ({reason})"),
