@@ -17,6 +17,7 @@ fn export_ipc_types(cfg: &Config) -> Result<(), ExportError> {
     verify::VerifyRequest::export_all(cfg)?;
     verify::VerifyResponse::export_all(cfg)?;
     tokenscope::jwt::TokenDiff::export_all(cfg)?;
+    tokenscope::jwt::TokenComparison::export_all(cfg)?;
     discover::DiscoverRequest::export_all(cfg)?;
     tokenscope::discovery::DiscoveryReport::export_all(cfg)?;
     tokenscope::jwt::Change::export_all(cfg)?;

@@ -563,6 +563,87 @@ fn distinct_names(changes: &[Change]) -> Vec<String> {
     names
 }
 
+/// How one top-level member reads across the two tokens, for a side-by-side view.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
+#[serde(rename_all = "lowercase")]
+pub enum RowState {
+    /// No change under this name (sets compare by member, so reordering is "same").
+    Same,
+    Added,
+    Removed,
+    /// Some [`Change`] lies at or under this name.
+    Changed,
+}
+
+/// One top-level header parameter or claim, as token A and token B have it.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
+pub struct AlignedRow {
+    pub name: String,
+    pub state: RowState,
+    /// Token A's value; null when only B has the name.
+    pub before: Option<Value>,
+    /// Token B's value; null when only A has the name.
+    pub after: Option<Value>,
+}
+
+/// A diff plus every top-level member of both tokens lined up, unchanged ones included: what a
+/// side-by-side view shows. `payload_rows` is empty unless both payloads are JSON claims sets.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
+pub struct TokenComparison {
+    pub diff: TokenDiff,
+    pub header_rows: Vec<AlignedRow>,
+    pub payload_rows: Vec<AlignedRow>,
+}
+
+/// [`diff_tokens`], with the headers and claims of both tokens aligned by name.
+pub fn compare_tokens(a: &DecodedToken, b: &DecodedToken) -> TokenComparison {
+    let diff = diff_tokens(a, b);
+    let header_rows = align_members(&a.header, &b.header, &diff.header);
+    let payload_rows = match (payload_view(a), payload_view(b)) {
+        (PayloadView::Claims(pa), PayloadView::Claims(pb)) => align_members(pa, pb, &diff.payload),
+        _ => Vec::new(),
+    };
+    TokenComparison {
+        diff,
+        header_rows,
+        payload_rows,
+    }
+}
+
+/// The top-level members of two JSON objects in one list: A's in A's order, then those only B
+/// has, in B's order. The state comes from `changes` (the diff of the same two objects), so
+/// set-valued members that differ only in order read as the same.
+pub fn align_members(a: &Value, b: &Value, changes: &[Change]) -> Vec<AlignedRow> {
+    let empty = serde_json::Map::new();
+    let (a, b) = (
+        a.as_object().unwrap_or(&empty),
+        b.as_object().unwrap_or(&empty),
+    );
+    let changed: HashSet<String> = changes.iter().filter_map(Change::top_level_name).collect();
+    let row = |name: &String| {
+        let (before, after) = (a.get(name), b.get(name));
+        let state = match (before, after) {
+            (Some(_), None) => RowState::Removed,
+            (None, _) => RowState::Added,
+            _ if changed.contains(name) => RowState::Changed,
+            _ => RowState::Same,
+        };
+        AlignedRow {
+            name: name.clone(),
+            state,
+            before: before.cloned(),
+            after: after.cloned(),
+        }
+    };
+    a.keys()
+        .chain(b.keys().filter(|k| !a.contains_key(*k)))
+        .map(row)
+        .collect()
+}
+
 #[cfg(test)]
 mod tests {
     use serde_json::json;
@@ -702,5 +783,28 @@ mod tests {
         let nested = Change::new("/cnf/jkt".to_owned(), ChangeKind::Added, None, None);
         assert_eq!(nested.top_level_name().as_deref(), Some("cnf"));
         assert!(!nested.is_whole_top_level());
+    }
+
+    #[test]
+    fn aligned_rows_keep_a_order_then_b_additions_and_read_set_reorders_as_same() {
+        let a = json!({"sub": "u", "aud": ["x", "y"], "exp": 1, "old": true});
+        let b = json!({"new": 1, "sub": "u", "aud": ["y", "x"], "exp": 2});
+        let changes = diff_json(&a, &b, claim_comparison);
+        let rows = align_members(&a, &b, &changes);
+        let view: Vec<(&str, RowState)> = rows.iter().map(|r| (r.name.as_str(), r.state)).collect();
+        assert_eq!(
+            view,
+            [
+                ("sub", RowState::Same),
+                ("aud", RowState::Same),
+                ("exp", RowState::Changed),
+                ("old", RowState::Removed),
+                ("new", RowState::Added),
+            ]
+        );
+        assert_eq!(rows[3].after, None);
+        assert_eq!(rows[4].before, None);
+        assert_eq!(rows[2].before, Some(json!(1)));
+        assert_eq!(rows[2].after, Some(json!(2)));
     }
 }

@@ -16,7 +16,8 @@ pub use decode::{
     SegmentKind, TokenFormat, MAX_JSON_DEPTH, MAX_TOKEN_BYTES,
 };
 pub use diff::{
-    diff_json, diff_tokens, Change, ChangeKind, Compare, LifetimeComparison, TokenDiff,
+    align_members, compare_tokens, diff_json, diff_tokens, AlignedRow, Change, ChangeKind, Compare,
+    LifetimeComparison, RowState, TokenComparison, TokenDiff,
 };
 pub use encode::{
     encode_json, encode_token, sign_segments, EncodeAlg, EncodeError, EncodeOptions, EncodedToken,

@@ -46,4 +46,22 @@ describe('diff two tokens', { timeout: 120_000 }, () => {
 
     await app.screenshot('diff');
   });
+
+  it('side by side shows the unchanged claims too, in token order', async () => {
+    await app.click('diff-layout-side');
+    const sub = await app.waitForText('side-row-payload-sub', /user-1/);
+    assert.match(sub, /same/, `sub row: ${sub}`);
+    const exp = await (await app.byTestId('side-row-payload-exp')).getText();
+    assert.match(exp, /changed/, `exp row: ${exp}`);
+    const alg = await (await app.byTestId('side-row-header-alg')).getText();
+    assert.match(alg, /HS256/, `alg row: ${alg}`);
+    const names = await app.browser.execute(() =>
+      [...document.querySelectorAll('[data-testid^="side-row-payload-"]')].map((row) => row.dataset.testid),
+    );
+    assert.deepEqual(
+      names.map((n) => n.replace('side-row-payload-', '')),
+      ['iss', 'sub', 'aud', 'iat', 'exp'],
+    );
+    await app.screenshot('diff-side-by-side');
+  });
 });

@@ -17,7 +17,7 @@ import type { ErrorLocation } from "./bindings/ErrorLocation";
 import type { Exchange } from "./bindings/Exchange";
 import type { IpcError } from "./bindings/IpcError";
 import type { JsonValue } from "./bindings/serde_json/JsonValue";
-import type { TokenDiff } from "./bindings/TokenDiff";
+import type { TokenComparison } from "./bindings/TokenComparison";
 import type { VerifyRequest } from "./bindings/VerifyRequest";
 import type { VerifyResponse } from "./bindings/VerifyResponse";
 
@@ -34,8 +34,8 @@ export async function verifyToken(request: VerifyRequest): Promise<VerifyRespons
 }
 
 /** Compares token A with token B (neither verified); an error's `input` says which is bad. */
-export async function diffTokenPair(a: string, b: string): Promise<TokenDiff> {
-  return call<TokenDiff>("diff_token_pair", { a, b });
+export async function diffTokenPair(a: string, b: string): Promise<TokenComparison> {
+  return call<TokenComparison>("diff_token_pair", { a, b });
 }
 
 /** Fetches, explains and lints an issuer's metadata and JWKS. */

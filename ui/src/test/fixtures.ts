@@ -3,6 +3,7 @@ import type { Claim } from "../lib/bindings/Claim";
 import type { DecodedToken } from "../lib/bindings/DecodedToken";
 import type { DiscoveryReport } from "../lib/bindings/DiscoveryReport";
 import type { Exchange } from "../lib/bindings/Exchange";
+import type { TokenComparison } from "../lib/bindings/TokenComparison";
 import type { TokenDiff } from "../lib/bindings/TokenDiff";
 import type { VerifyResponse } from "../lib/bindings/VerifyResponse";
 import type { IpcError } from "../lib/bindings/IpcError";
@@ -157,6 +158,21 @@ export function sampleDiff(): TokenDiff {
     payload_compared: true,
     notes: [],
     summary: "3 claims changed, exp +15 min, aud changed",
+  };
+}
+
+/** `sampleDiff` with both tokens' members lined up, as Rust's compare_tokens returns it. */
+export function sampleComparison(diff: TokenDiff = sampleDiff()): TokenComparison {
+  return {
+    diff,
+    header_rows: [{ name: "alg", state: "same", before: "HS256", after: "HS256" }],
+    payload_rows: [
+      { name: "sub", state: "same", before: "u1", after: "u1" },
+      { name: "exp", state: "changed", before: 1900, after: 2800 },
+      { name: "aud", state: "changed", before: ["api", "old"], after: ["api", "web"] },
+      { name: "address", state: "changed", before: { city: "Paris" }, after: {} },
+      { name: "jti", state: "added", before: null, after: "j-2" },
+    ],
   };
 }
 

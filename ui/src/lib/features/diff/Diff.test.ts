@@ -3,7 +3,7 @@ import { fireEvent, render, screen, waitFor, within } from "@testing-library/sve
 import { expect, test } from "vitest";
 
 import type { TokenDiff } from "../../bindings/TokenDiff";
-import { sampleDiff } from "../../../test/fixtures";
+import { sampleComparison, sampleDiff } from "../../../test/fixtures";
 import { changeRows, pathTestId, pointerLabel } from "../../ui/changes";
 import Diff from "./Diff.svelte";
 import { lifetimeText } from "./diff.svelte";
@@ -14,7 +14,7 @@ function mockDiff(reply: (a: string, b: string) => TokenDiff | Promise<TokenDiff
     if (cmd !== "diff_token_pair") throw new Error(`unexpected command ${cmd}`);
     const { a, b } = args as { a: string; b: string };
     calls.push([a, b]);
-    return reply(a, b);
+    return Promise.resolve(reply(a, b)).then((diff) => sampleComparison(diff));
   });
   return calls;
 }
@@ -47,6 +47,39 @@ test("two tokens give the summary, aligned rows, set members and time deltas", a
   expect(screen.getByTestId("diff-row-payload-address_city")).toHaveClass("removed");
   expect(screen.getByTestId("diff-signature-changed")).toHaveTextContent("Signature changed: yes");
   expect(screen.getByTestId("diff-lifetime")).toHaveTextContent("15 min → 30 min");
+});
+
+test("side by side lines up every claim, unchanged ones included, and keeps the choice", async () => {
+  mockDiff(() => sampleDiff());
+  render(Diff);
+  await paste("a", "a.a.a");
+  await paste("b", "b.b.b");
+  await screen.findByTestId("diff-summary");
+  expect(screen.queryByTestId("side-row-payload-sub")).not.toBeInTheDocument();
+
+  await fireEvent.click(screen.getByTestId("diff-layout-side"));
+  expect(screen.getByTestId("diff-layout-side")).toHaveAttribute("aria-pressed", "true");
+  const sub = screen.getByTestId("side-row-payload-sub");
+  expect(sub).toHaveClass("same");
+  expect(sub).toHaveTextContent("u1");
+  const exp = screen.getByTestId("side-row-payload-exp");
+  expect(exp).toHaveClass("changed");
+  expect(exp).toHaveTextContent("+15 min");
+  const aud = screen.getByTestId("side-row-payload-aud");
+  expect(aud).toHaveClass("security");
+  expect(aud).toHaveTextContent('["api","old"]');
+  expect(screen.getByTestId("side-row-payload-jti")).toHaveClass("added");
+  expect(screen.getByTestId("side-row-header-alg")).toHaveClass("same");
+  expect(screen.queryByTestId("diff-row-payload-exp")).not.toBeInTheDocument();
+
+  // A new comparison keeps the side-by-side layout.
+  await paste("b", "c.c.c");
+  await waitFor(() => {
+    expect(screen.getByTestId("side-row-payload-sub")).toBeInTheDocument();
+  });
+  await fireEvent.click(screen.getByTestId("diff-layout-changes"));
+  expect(screen.getByTestId("diff-row-payload-exp")).toBeInTheDocument();
+  expect(screen.queryByTestId("side-row-payload-sub")).not.toBeInTheDocument();
 });
 
 test("nothing is compared until both tokens are there", async () => {

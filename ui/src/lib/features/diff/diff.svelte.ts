@@ -1,17 +1,21 @@
 // State of the Diff view: tokens A and B and the latest comparison of them.
-import type { TokenDiff } from "../../bindings/TokenDiff";
+import type { TokenComparison } from "../../bindings/TokenComparison";
 import { diffTokenPair, toIpcError, type IpcError } from "../../ipc";
 import { Latest } from "../../latest";
 import { session } from "../../session.svelte";
 
 export const DIFF_DEBOUNCE_MS = 150;
 
-export type Differ = (a: string, b: string) => Promise<TokenDiff>;
+export type Differ = (a: string, b: string) => Promise<TokenComparison>;
+
+/** "changes": only what differs, path by path; "side": every member of both tokens lined up. */
+export type DiffLayout = "changes" | "side";
 
 export class DiffState {
   a = $state("");
   b = $state("");
-  diff: TokenDiff | null = $state.raw(null);
+  comparison: TokenComparison | null = $state.raw(null);
+  layout: DiffLayout = $state("changes");
   error: IpcError | null = $state.raw(null);
   pending = $state(false);
 
@@ -53,23 +57,23 @@ export class DiffState {
       return;
     }
     this.pending = true;
-    let diff: TokenDiff | null = null;
+    let comparison: TokenComparison | null = null;
     let error: IpcError | null = null;
     try {
-      diff = await this.#differ(a, b);
+      comparison = await this.#differ(a, b);
     } catch (e) {
       error = toIpcError(e);
     }
     if (!current()) return;
-    this.#show(diff, error);
+    this.#show(comparison, error);
   }
 
   dispose(): void {
     this.#latest.dispose();
   }
 
-  #show(diff: TokenDiff | null, error: IpcError | null): void {
-    this.diff = diff;
+  #show(comparison: TokenComparison | null, error: IpcError | null): void {
+    this.comparison = comparison;
     this.error = error;
     this.pending = false;
   }
