@@ -8,7 +8,9 @@
 //! - plain `http://` only for loopback hosts unless the policy allows it (RFC 8252 §8.3 permits
 //!   loopback; anything else would send tokens in clear);
 //! - a per-process cache honouring `Cache-Control`, timed by the injected [`Clock`];
-//! - a transcript of every exchange ([`Exchange`]) with secret-bearing headers redacted.
+//! - a transcript of every exchange ([`Exchange`]) with secret-bearing headers redacted;
+//! - the system proxy (`HTTPS_PROXY`, `NO_PROXY`, …) for remote hosts, never for loopback ones:
+//!   a proxy's 127.0.0.1 is not ours, and a local provider's tokens must not leave the machine.
 //!
 //! Building a request ([`build_get`]) and interpreting a response ([`process_json_response`]) are
 //! plain functions so tests and callers can feed canned data without a network.
@@ -365,7 +367,10 @@ struct CacheEntry {
 }
 
 struct Inner {
+    /// Remote hosts: through the system proxy, if one is configured.
     client: reqwest::Client,
+    /// Loopback hosts: always direct.
+    direct: reqwest::Client,
     policy: HttpPolicy,
     clock: Arc<dyn Clock>,
     cache: Mutex<HashMap<String, CacheEntry>>,
@@ -412,15 +417,23 @@ impl HttpClient {
         if rustls::crypto::CryptoProvider::get_default().is_none() {
             let _ = rustls::crypto::ring::default_provider().install_default();
         }
-        let client = reqwest::Client::builder()
-            .redirect(reqwest::redirect::Policy::none())
-            .connect_timeout(policy.connect_timeout)
-            .timeout(policy.total_timeout)
+        let builder = || {
+            reqwest::Client::builder()
+                .redirect(reqwest::redirect::Policy::none())
+                .connect_timeout(policy.connect_timeout)
+                .timeout(policy.total_timeout)
+        };
+        let client = builder()
+            .build()
+            .map_err(|e| HttpError::Client(error_chain(&e)))?;
+        let direct = builder()
+            .no_proxy()
             .build()
             .map_err(|e| HttpError::Client(error_chain(&e)))?;
         Ok(HttpClient {
             inner: Arc::new(Inner {
                 client,
+                direct,
                 policy,
                 clock,
                 cache: Mutex::new(HashMap::new()),
@@ -623,11 +636,12 @@ impl HttpClient {
                 reason: e.to_string(),
             }
         })?;
-        let mut builder = self
-            .inner
-            .client
-            .request(method, url.clone())
-            .timeout(remaining);
+        let client = if is_loopback_url(url) {
+            &self.inner.direct
+        } else {
+            &self.inner.client
+        };
+        let mut builder = client.request(method, url.clone()).timeout(remaining);
         for h in &request.headers {
             builder = builder.header(h.name.as_str(), h.value.as_str());
         }

@@ -9,8 +9,8 @@ use tokenscope::clock::{Clock, FixedClock};
 use tokenscope::http::{FetchOptions, HttpClient, HttpHeader, HttpPolicy, HttpRequest};
 use tokenscope::ErrorCode;
 
-use crate::util::block_on;
 use crate::util::server::{Reply, TestServer};
+use crate::util::{block_on, stdout_json};
 
 /// A clock the test moves by hand.
 struct ManualClock(AtomicI64);
@@ -289,4 +289,55 @@ fn error_statuses_html_and_invalid_json_say_what_was_expected() {
     let e = get("/bad");
     assert_eq!(e.code(), "http.not_json");
     assert!(e.to_string().contains("invalid JSON"), "{e}");
+}
+
+#[test]
+fn loopback_fetches_bypass_the_system_proxy_and_remote_ones_use_it() {
+    // A "proxy" that answers 404 to everything and records what reached it.
+    let proxy = TestServer::start([]);
+    let provider = TestServer::start([
+        (
+            "/.well-known/openid-configuration",
+            Reply::json(r#"{"issuer":"{{base}}","jwks_uri":"{{base}}/jwks"}"#),
+        ),
+        ("/jwks", Reply::json(r#"{"keys":[]}"#)),
+    ]);
+    let run = |args: &[&str]| {
+        let mut command = std::process::Command::new(env!("CARGO_BIN_EXE_tokenscope"));
+        for name in [
+            "HTTP_PROXY",
+            "http_proxy",
+            "HTTPS_PROXY",
+            "https_proxy",
+            "ALL_PROXY",
+        ] {
+            command.env(name, proxy.base());
+        }
+        command
+            .env_remove("NO_PROXY")
+            .env_remove("no_proxy")
+            .args(args)
+            .output()
+            .unwrap()
+    };
+
+    let out = run(&["discover", &provider.base(), "--json"]);
+    let report = stdout_json(&out);
+    assert_ne!(out.status.code(), Some(2), "{report:#}");
+    assert_eq!(report["issuer"], provider.base());
+    assert_eq!(provider.hits("/.well-known/openid-configuration"), 1);
+    assert_eq!(provider.hits("/jwks"), 1);
+    assert!(proxy.requests().is_empty(), "{:?}", proxy.requests());
+
+    // A remote host goes through the proxy (a CONNECT tunnel), which refuses it here.
+    let out = run(&[
+        "discover",
+        "https://idp.example.test",
+        "--json",
+        "--timeout",
+        "5",
+    ]);
+    assert_eq!(out.status.code(), Some(2), "{}", stdout_json(&out));
+    let seen: Vec<String> = proxy.requests().into_iter().map(|r| r.path).collect();
+    assert_eq!(seen, ["idp.example.test:443"]);
 }
