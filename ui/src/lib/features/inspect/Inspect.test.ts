@@ -217,3 +217,29 @@ test("clearing the input clears the result without calling Rust", async () => {
   });
   expect(tokens).toEqual(["a.b.c"]);
 });
+
+test("integer-like claim names keep the token's order in the tree and in Copy JSON", async () => {
+  // JS objects list "10" before "b"; the claims list from Rust has the token's order.
+  const decoded = decodedWithClaims([
+    { name: "b", value: 1, description: "Private claim", spec: null, time: null },
+    { name: "10", value: { z: 1, a: 2 }, description: "Private claim", spec: null, time: null },
+  ]);
+  expect(Object.keys(decoded.payload ?? {})).toEqual(["10", "b"]);
+  mockIPC(() => decoded);
+  const writeText = vi.fn(() => Promise.resolve());
+  Object.defineProperty(navigator, "clipboard", { value: { writeText }, configurable: true });
+  render(Inspect);
+  await typeToken("a.b.c");
+  const payload = (await screen.findByTestId("decoded-payload")).textContent;
+  expect(payload.indexOf('"b"')).toBeLessThan(payload.indexOf('"10"'));
+  // Deeper levels keep the order received.
+  expect(payload.indexOf('"z"')).toBeLessThan(payload.indexOf('"a"'));
+
+  const copy = within(screen.getByTestId("decoded-payload").parentElement as HTMLElement).getByRole("button", {
+    name: "Copy JSON",
+  });
+  await fireEvent.click(copy);
+  await waitFor(() => {
+    expect(writeText).toHaveBeenCalledWith('{\n  "b": 1,\n  "10": {\n    "z": 1,\n    "a": 2\n  }\n}');
+  });
+});
