@@ -927,6 +927,15 @@ fn cli_values_that_begin_with_a_hyphen_are_values_not_flags() {
     let token = cli_encode(&["--alg", "HS256", "--secret", "-dash", "--payload", "{}"]);
     let out = cli_verify(&token, &["--secret", "-dash"]);
     assert_eq!(out.status.code(), Some(0), "{}", stdout(&out));
+    // And a chosen kid for generated keys.
+    let dir = tempfile::tempdir().unwrap();
+    let out = keygen(dir.path(), &["--kty", "OKP", "--kid", "-okp"]);
+    assert_eq!(out.status.code(), Some(0), "{}", stderr(&out));
+    let jwks: Value = serde_json::from_str(
+        &std::fs::read_to_string(dir.path().join("public.jwks.json")).unwrap(),
+    )
+    .unwrap();
+    assert_eq!(jwks["keys"][0]["kid"], "-okp");
 }
 
 #[test]

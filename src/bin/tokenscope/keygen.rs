@@ -46,7 +46,7 @@ pub struct KeygenArgs {
     #[arg(long)]
     force: bool,
     /// Key ID for the JWKs. Default: the RFC 7638 thumbprint.
-    #[arg(long, value_name = "KID")]
+    #[arg(long, value_name = "KID", allow_hyphen_values = true)]
     kid: Option<String>,
     /// The alg written in the JWKs (verifiers honour it). Default: RS256, ES256/384/512 or EdDSA.
     #[arg(long, value_name = "ALG")]
