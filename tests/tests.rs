@@ -8,5 +8,6 @@ mod encode;
 mod http;
 mod interop;
 mod key_sources;
+mod properties;
 mod util;
 mod verify;
