@@ -25,6 +25,12 @@ pub struct IpcError {
     #[serde(skip_serializing_if = "Option::is_none")]
     #[ts(optional)]
     pub input: Option<String>,
+    /// For a malformed token whose error has `details`: the token as the core read it (a
+    /// `Bearer ` prefix, quotes and surrounding whitespace removed), the text those offsets
+    /// index. Absent otherwise.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    #[ts(optional)]
+    pub token: Option<String>,
     /// The HTTP exchanges made before the failure (redacted), so a 404 or an HTML login page
     /// can be seen, not just described. Empty when nothing was fetched.
     pub exchanges: Vec<Exchange>,
@@ -38,8 +44,17 @@ impl IpcError {
             message: message.into(),
             details: None,
             input: None,
+            token: None,
             exchanges: Vec::new(),
         }
+    }
+
+    /// The same error, with the token its location points into when it has a location.
+    pub fn locating_in(mut self, raw_input: &str) -> Self {
+        if self.details.is_some() {
+            self.token = Some(tokenscope::jwt::normalize_token(raw_input).to_owned());
+        }
+        self
     }
 
     /// The same error, said to be about the input named `input`.

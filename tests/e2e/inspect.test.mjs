@@ -48,7 +48,17 @@ describe('inspect a pasted token', { timeout: 120_000 }, () => {
     assert.match(text, /payload/i, `decode-error should mention the payload, got: ${text}`);
     assert.match(text, /'!'/, `decode-error should name the bad character, got: ${text}`);
     assert.equal(await app.isShown('claim-value-iss'), false, 'stale claims stay hidden');
+    const mark = await (await app.byTestId('token-echo')).$('[data-error-mark]');
+    assert.equal(await mark.getText(), '!', 'the bad character is marked');
 
     await app.screenshot('inspect-error');
+  });
+
+  it('marks the bad character in a pasted Authorization header too', async () => {
+    await app.paste('token-input', `Authorization: Bearer ${BROKEN_PAYLOAD_TOKEN}`);
+    await app.waitForText('decode-error', /'!'/);
+    const echo = await app.byTestId('token-echo');
+    assert.equal(await echo.getText(), BROKEN_PAYLOAD_TOKEN, 'the echo is the token Rust read');
+    assert.equal(await (await echo.$('[data-error-mark]')).getText(), '!');
   });
 });

@@ -15,10 +15,8 @@ pub async fn decode_token(
 }
 
 fn decode(state: &AppState, token: &str) -> Result<DecodedToken, IpcError> {
-    Ok(tokenscope::jwt::decode_unverified(
-        token,
-        state.clock.now_unix(),
-    )?)
+    tokenscope::jwt::decode_unverified(token, state.clock.now_unix())
+        .map_err(|e| IpcError::from(e).locating_in(token))
 }
 
 #[cfg(test)]
@@ -32,6 +30,22 @@ mod tests {
         assert_eq!(decoded.now, 1_300_819_000);
         assert_eq!(decoded.claims[0].name, "iss");
         assert!(decoded.findings.iter().all(|f| f.code != "expired"));
+    }
+
+    #[test]
+    fn a_located_error_carries_the_token_its_offsets_index() {
+        let error = decode(
+            &state_at(0),
+            "Authorization: Bearer eyJhbGciOiJIUzI1NiJ9.a!b.c\n",
+        )
+        .unwrap_err();
+        assert_eq!(error.code, "jwt.invalid_base64url");
+        let token = error.token.as_deref().unwrap();
+        assert_eq!(token, "eyJhbGciOiJIUzI1NiJ9.a!b.c");
+        let offset = error.details.unwrap().offset.unwrap() as usize;
+        assert_eq!(&token[offset..=offset], "!");
+        // Without a location there is nothing to point into.
+        assert_eq!(decode(&state_at(0), "   ").unwrap_err().token, None);
     }
 
     #[test]

@@ -93,6 +93,7 @@ export function toIpcError(e: unknown): IpcError {
       exchanges: Array.isArray(e.exchanges) ? (e.exchanges as Exchange[]) : [],
     };
     if (typeof e.input === "string") error.input = e.input;
+    if (typeof e.token === "string") error.token = e.token;
     return error;
   }
   return { code: "ipc.unexpected", message: describe(e), details: null, exchanges: [] };

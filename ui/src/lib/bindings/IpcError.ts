@@ -25,6 +25,12 @@ details: ErrorLocation | null,
  */
 input?: string, 
 /**
+ * For a malformed token whose error has `details`: the token as the core read it (a
+ * `Bearer ` prefix, quotes and surrounding whitespace removed), the text those offsets
+ * index. Absent otherwise.
+ */
+token?: string, 
+/**
  * The HTTP exchanges made before the failure (redacted), so a 404 or an HTML login page
  * can be seen, not just described. Empty when nothing was fetched.
  */

@@ -83,6 +83,17 @@ test("an error shows its message, names and marks the bad segment, and keeps the
   expect(screen.queryByTestId("decoded-header")).not.toBeInTheDocument();
 });
 
+test("a pasted Authorization header still gets the bad character marked", async () => {
+  // eslint-disable-next-line @typescript-eslint/prefer-promise-reject-errors
+  mockIPC(() => Promise.reject({ ...base64Error(), token: "aaa.bbb!bb.ccc" }));
+  render(Inspect);
+  await typeToken("Authorization: Bearer aaa.bbb!bb.ccc");
+  await screen.findByTestId("decode-error");
+  const echo = screen.getByTestId("token-echo");
+  expect(echo.textContent).toBe("aaa.bbb!bb.ccc");
+  expect(echo.querySelector("[data-error-mark]")?.textContent).toBe("!");
+});
+
 test("a slower reply for older input never overwrites the newer one", async () => {
   const pending = new Map<string, (value: DecodedToken) => void>();
   mockIPC((_cmd, args) => {

@@ -30,9 +30,9 @@ export type EchoPart = {
 };
 
 /**
- * Splits the text the user decoded into parts that highlight where an error points. Offsets are
- * in the token as Rust normalised it; for a bare pasted token that is the trimmed input. If they
- * do not fit the text (e.g. a `Bearer ` prefix was stripped) the text is shown unmarked.
+ * Splits a token into parts that highlight where an error points. Offsets are in the token as
+ * Rust normalised it (the error's `token`; for a bare pasted token, the trimmed input). If they
+ * do not fit the text, it is shown unmarked.
  */
 export function errorEcho(input: string, location: ErrorLocation | null): EchoPart[] {
   const text = input.trim();
