@@ -19,18 +19,18 @@ pub struct IpcError {
     /// Human-readable explanation; never contains secrets.
     pub message: String,
     /// Where in the input the problem is, when the error has a location.
-    pub details: Option<ErrorLocation>,
+    pub details: Option<Box<ErrorLocation>>,
     /// Which input the error is about, for commands that take several (`"a"` or `"b"` for a
     /// diff). Absent otherwise.
     #[serde(skip_serializing_if = "Option::is_none")]
-    #[ts(optional)]
-    pub input: Option<String>,
+    #[ts(optional, type = "string")]
+    pub input: Option<Box<str>>,
     /// For a malformed token whose error has `details`: the token as the core read it (a
     /// `Bearer ` prefix, quotes and surrounding whitespace removed), the text those offsets
     /// index. Absent otherwise.
     #[serde(skip_serializing_if = "Option::is_none")]
-    #[ts(optional)]
-    pub token: Option<String>,
+    #[ts(optional, type = "string")]
+    pub token: Option<Box<str>>,
     /// The HTTP exchanges made before the failure (redacted), so a 404 or an HTML login page
     /// can be seen, not just described. Empty when nothing was fetched.
     pub exchanges: Vec<Exchange>,
@@ -52,14 +52,14 @@ impl IpcError {
     /// The same error, with the token its location points into when it has a location.
     pub fn locating_in(mut self, raw_input: &str) -> Self {
         if self.details.is_some() {
-            self.token = Some(tokenscope::jwt::normalize_token(raw_input).to_owned());
+            self.token = Some(tokenscope::jwt::normalize_token(raw_input).into());
         }
         self
     }
 
     /// The same error, said to be about the input named `input`.
     pub fn for_input(mut self, input: &str) -> Self {
-        self.input = Some(input.to_owned());
+        self.input = Some(input.into());
         self
     }
 
@@ -77,7 +77,7 @@ fn coded(error: &(impl ErrorCode + Display)) -> IpcError {
 impl From<DecodeError> for IpcError {
     fn from(error: DecodeError) -> Self {
         IpcError {
-            details: error.location(),
+            details: error.location().map(Box::new),
             ..coded(&error)
         }
     }
