@@ -2,7 +2,9 @@
 
 use serde_json::Value;
 
-use crate::util::{rfc7519_token, stderr, stdout_json, tokenscope, tokenscope_stdin, vector};
+use crate::util::{
+    rfc7519_token, stderr, stdout_json, token_from_parts, tokenscope, tokenscope_stdin, vector,
+};
 
 #[test]
 fn decode_json_has_the_contract_shape() {
@@ -187,4 +189,93 @@ fn now_option_controls_expiry_findings() {
         .unwrap()
         .iter()
         .any(|f| f["code"] == "expired"));
+}
+
+#[cfg(unix)]
+#[test]
+fn an_argument_that_is_not_utf8_is_a_usage_error_not_a_panic() {
+    use std::os::unix::ffi::OsStrExt as _;
+    let out = std::process::Command::new(env!("CARGO_BIN_EXE_tokenscope"))
+        .arg("decode")
+        .arg(std::ffi::OsStr::from_bytes(b"\xffnot-utf8"))
+        .arg("--json")
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(2), "{}", stderr(&out));
+    assert_eq!(stdout_json(&out)["error"]["code"], "cli.usage");
+}
+
+#[test]
+fn readable_output_escapes_control_characters_in_claims() {
+    // An OSC sequence that would retitle the terminal, then a bell.
+    let token = token_from_parts(
+        r#"{"alg":"HS256"}"#,
+        r#"{"name":"a\u001b]0;pwned\u0007b"}"#,
+        "c2ln",
+    );
+    let out = tokenscope(&["decode", &token]);
+    assert_eq!(out.status.code(), Some(0), "{}", stderr(&out));
+    let text = String::from_utf8(out.stdout).unwrap();
+    assert!(
+        text.contains(r"a\u{1b}]0;pwned\u{7}b"),
+        "the claim shown escaped: {text}"
+    );
+    assert!(
+        !text.contains(['\u{1b}', '\u{7}']),
+        "raw control characters: {text:?}"
+    );
+}
+
+#[test]
+fn readable_output_shows_a_payload_that_is_not_json_as_text() {
+    // RFC 7515 A.4 signs the bytes "Payload", which is not a JSON object.
+    let out = tokenscope(&["decode", &vector("rfc7515.json", "a4_es512", "token")]);
+    assert_eq!(out.status.code(), Some(0), "{}", stderr(&out));
+    let text = String::from_utf8(out.stdout).unwrap();
+    let payload = &text[text.find("\nPayload").expect("a Payload section")..];
+    let payload = &payload[..payload.find("\nSignature").expect("then Signature")];
+    assert!(payload.contains("not a JSON object"), "{payload}");
+    assert!(payload.contains("  Payload"), "{payload}");
+    assert!(!payload.contains("encrypted"), "{payload}");
+}
+
+#[test]
+fn a_reader_that_stops_early_does_not_turn_success_into_an_error() {
+    use std::process::{Command, Stdio};
+    // Far more output than a pipe buffers, so the write meets the closed pipe.
+    let payload = format!(r#"{{"sub":"{}"}}"#, "x".repeat(1 << 20));
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("token.txt");
+    std::fs::write(
+        &path,
+        token_from_parts(r#"{"alg":"HS256"}"#, &payload, "c2ln"),
+    )
+    .unwrap();
+    let mut child = Command::new(env!("CARGO_BIN_EXE_tokenscope"))
+        .args(["decode", &format!("@{}", path.display())])
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .unwrap();
+    drop(child.stdout.take());
+    let out = child.wait_with_output().unwrap();
+    assert_eq!(out.status.code(), Some(0), "{}", stderr(&out));
+    assert!(out.stderr.is_empty(), "{}", stderr(&out));
+}
+
+#[test]
+fn a_token_over_the_size_bound_on_stdin_names_the_bound() {
+    let input = "a".repeat(tokenscope::jwt::MAX_TOKEN_BYTES + 8192);
+    let out = tokenscope_stdin(&["decode", "--json"], &input);
+    assert_eq!(out.status.code(), Some(2));
+    let v = stdout_json(&out);
+    assert_eq!(v["error"]["code"], "jwt.too_large");
+    let message = v["error"]["message"].as_str().unwrap();
+    assert!(
+        message.contains(&tokenscope::jwt::MAX_TOKEN_BYTES.to_string()),
+        "{message}"
+    );
+    // Only the first bytes are read; their count is no size of the input's.
+    let cut_off = tokenscope::jwt::MAX_TOKEN_BYTES + 4096;
+    assert!(!message.contains(&cut_off.to_string()), "{message}");
 }

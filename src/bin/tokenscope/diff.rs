@@ -15,6 +15,7 @@ use tokenscope::ErrorCode as _;
 
 use crate::input::read_token;
 use crate::output::{CliError, Output};
+use crate::render::printable;
 
 #[derive(Debug, Args)]
 pub struct DiffArgs {
@@ -105,9 +106,9 @@ fn render(w: &mut dyn Write, diff: &TokenDiff) -> io::Result<()> {
         )?;
     }
     for note in &diff.notes {
-        writeln!(w, "{DIM}note: {note}{DIM:#}")?;
+        writeln!(w, "{DIM}note: {}{DIM:#}", printable(note))?;
     }
-    writeln!(w, "\n{TITLE}Summary:{TITLE:#} {}", diff.summary)
+    writeln!(w, "\n{TITLE}Summary:{TITLE:#} {}", printable(&diff.summary))
 }
 
 fn section(w: &mut dyn Write, title: &str, changes: &[Change]) -> io::Result<()> {
@@ -128,9 +129,9 @@ fn change_line(w: &mut dyn Write, c: &Change) -> io::Result<()> {
         ChangeKind::Changed => ('~', CHANGED),
     };
     let path = if c.path.is_empty() {
-        "(whole payload)"
+        "(whole payload)".into()
     } else {
-        c.path.as_str()
+        printable(&c.path)
     };
     let member = if c.member { "member " } else { "" };
     let value = match (c.change, &c.before, &c.after) {

@@ -19,7 +19,7 @@ pub fn read_token(arg: Option<&str>) -> Result<String, CliError> {
                         format!("cannot read token file {path}: {e}"),
                     )
                 })?;
-                read_bounded(file, LIMIT, &format!("token file {path}"))
+                read_bounded(file, LIMIT, &format!("token file {path}"), token_too_large)
             }
             None => Ok(arg.to_owned()),
         },
@@ -30,7 +30,7 @@ pub fn read_token(arg: Option<&str>) -> Result<String, CliError> {
                     "no TOKEN given: pass it as an argument, as @FILE, or on standard input",
                 ));
             }
-            read_bounded(stdin.lock(), LIMIT, "standard input")
+            read_bounded(stdin.lock(), LIMIT, "standard input", token_too_large)
         }
     }
 }
@@ -43,22 +43,35 @@ pub fn read_bounded_file(path: &str, limit: usize, what: &str) -> Result<String,
             format!("cannot read {what} {path}: {e}"),
         )
     })?;
-    let text = read_bounded(file, limit as u64 + 1, &format!("{what} {path}"))?;
-    if text.len() > limit {
-        return Err(CliError::new(
-            "input.too_large",
-            format!("{what} {path} is over {limit} bytes"),
-        ));
-    }
-    Ok(text)
+    read_bounded(file, limit as u64, &format!("{what} {path}"), |what| {
+        CliError::new("input.too_large", format!("{what} is over {limit} bytes"))
+    })
 }
 
-fn read_bounded(reader: impl std::io::Read, limit: u64, what: &str) -> Result<String, CliError> {
+/// A token input over the core's bound. The CLI says so itself: having read only the first bytes,
+/// the core would report a cut-off size (or a character cut in two as not UTF-8).
+fn token_too_large(what: &str) -> CliError {
+    CliError::new(
+        "jwt.too_large",
+        format!("{what} is over {MAX_TOKEN_BYTES} bytes, the limit for a token"),
+    )
+}
+
+/// Reads at most `limit` bytes of UTF-8 text; more is the error `too_large(what)`.
+fn read_bounded(
+    reader: impl std::io::Read,
+    limit: u64,
+    what: &str,
+    too_large: impl FnOnce(&str) -> CliError,
+) -> Result<String, CliError> {
     let mut bytes = Vec::new();
     reader
-        .take(limit)
+        .take(limit + 1)
         .read_to_end(&mut bytes)
         .map_err(|e| CliError::new("input.unreadable", format!("cannot read {what}: {e}")))?;
+    if bytes.len() as u64 > limit {
+        return Err(too_large(what));
+    }
     String::from_utf8(bytes)
         .map_err(|_| CliError::new("input.not_utf8", format!("{what} is not UTF-8 text")))
 }

@@ -52,7 +52,8 @@ enum Command {
 fn main() -> ExitCode {
     let cli = match Cli::try_parse() {
         Ok(cli) => cli,
-        Err(e) => return output::usage_error(e, std::env::args().any(|a| a == "--json")),
+        // `args_os`: an argument that is not UTF-8 is clap's usage error, never a panic here.
+        Err(e) => return output::usage_error(e, std::env::args_os().any(|a| a == "--json")),
     };
     match cli.command {
         Command::Decode(args) => decode::run(args),

@@ -70,7 +70,8 @@ impl Output {
         };
         match written.and_then(|()| stdout.flush()) {
             Ok(()) => ExitCode::from(code),
-            // A closed pipe (`| head`) is not worth a panic; report and fail.
+            // The reader stopped early (`| head`): it has what it wanted, and the verdict stands.
+            Err(e) if e.kind() == std::io::ErrorKind::BrokenPipe => ExitCode::from(code),
             Err(e) => {
                 eprintln!("tokenscope: cannot write output: {e}");
                 ExitCode::from(EXIT_INPUT_ERROR)
@@ -92,8 +93,13 @@ fn print_error(err: &CliError, json: bool) {
     eprintln!("{style}error{style:#} [{}]: {}", err.code, err.message);
     if json {
         let body = serde_json::json!({ "error": { "code": err.code, "message": err.message } });
-        println!("{body}");
+        print_json_line(&body);
     }
+}
+
+/// One JSON line on stdout; a closed stdout is ignored (the message went to stderr already).
+fn print_json_line(body: &serde_json::Value) {
+    let _ = writeln!(std::io::stdout().lock(), "{body}");
 }
 
 /// Handles a command line clap rejected: help and version print normally and exit 0.
@@ -108,7 +114,7 @@ pub fn usage_error(e: clap::Error, json: bool) -> ExitCode {
         let first = rendered.lines().next().unwrap_or("invalid command line");
         let message = first.trim_start_matches("error: ").to_owned();
         let body = serde_json::json!({ "error": { "code": "cli.usage", "message": message } });
-        println!("{body}");
+        print_json_line(&body);
     }
     let _ = e.print();
     ExitCode::from(EXIT_INPUT_ERROR)

@@ -60,9 +60,18 @@ pub fn decoded(w: &mut dyn Write, token: &DecodedToken) -> io::Result<()> {
     section(w, "Header", HEADER)?;
     json_block(w, &token.header, HEADER)?;
     section(w, "Payload", PAYLOAD)?;
-    match &token.payload {
-        Some(p) => json_block(w, p, PAYLOAD)?,
-        None => writeln!(w, "  (encrypted: the recipient's key is needed to read it)")?,
+    match (&token.payload, &token.payload_text) {
+        (Some(p), _) => json_block(w, p, PAYLOAD)?,
+        (None, Some(text)) => {
+            writeln!(w, "  {DIM}(not a JSON object; shown as text){DIM:#}")?;
+            for line in text.lines() {
+                writeln!(w, "  {PAYLOAD}{}{PAYLOAD:#}", printable(line))?;
+            }
+        }
+        (None, None) if token.format == TokenFormat::Jwe => {
+            writeln!(w, "  (encrypted: the recipient's key is needed to read it)")?
+        }
+        (None, None) => writeln!(w, "  (not a JSON object, nor UTF-8 text)")?,
     }
     if token.format != TokenFormat::Jwe {
         section(w, "Signature", SIGNATURE)?;
@@ -104,10 +113,14 @@ fn claims(w: &mut dyn Write, claims: &[Claim]) -> io::Result<()> {
         .min(24);
     for c in claims {
         let value = match &c.value {
-            serde_json::Value::String(s) => s.clone(),
+            serde_json::Value::String(s) => printable(s).into_owned(),
             other => other.to_string(),
         };
-        writeln!(w, "  {TITLE}{:width$}{TITLE:#}  {value}", c.name)?;
+        writeln!(
+            w,
+            "  {TITLE}{:width$}{TITLE:#}  {value}",
+            printable(&c.name)
+        )?;
         if let Some(t) = &c.time {
             writeln!(w, "  {:width$}  {} ({})", "", t.iso8601, t.relative)?;
         }
@@ -119,6 +132,24 @@ fn claims(w: &mut dyn Write, claims: &[Claim]) -> io::Result<()> {
         writeln!(w, "  {:width$}  {DIM}{}{spec}{DIM:#}", "", c.description)?;
     }
     Ok(())
+}
+
+/// `text` with control characters escaped (`\u{1b}`), so a claim cannot drive the terminal
+/// (set its title, move the cursor) or be silently altered when escapes are stripped.
+pub fn printable(text: &str) -> std::borrow::Cow<'_, str> {
+    if !text.chars().any(char::is_control) {
+        return text.into();
+    }
+    text.chars()
+        .map(|c| {
+            if c.is_control() {
+                c.escape_unicode().to_string()
+            } else {
+                c.to_string()
+            }
+        })
+        .collect::<String>()
+        .into()
 }
 
 /// Findings as `severity code: message` lines.
@@ -136,7 +167,8 @@ pub fn findings(w: &mut dyn Write, findings: &[Finding]) -> io::Result<()> {
         writeln!(
             w,
             "  {st}{sev:7}{st:#} {TITLE}{}{TITLE:#}: {}",
-            f.code, f.message
+            f.code,
+            printable(&f.message)
         )?;
     }
     Ok(())
