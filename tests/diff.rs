@@ -84,6 +84,26 @@ fn set_order_and_string_versus_array_aud_are_not_changes() {
 }
 
 #[test]
+fn a_single_audience_replaced_by_another_is_one_changed_value() {
+    let d = diff(&jws(json!({"aud": "api"})), &jws(json!({"aud": "api2"})));
+    assert_eq!(
+        rows(&d.payload),
+        [("/aud", ChangeKind::Changed, json!("api"), json!("api2"))]
+    );
+    assert!(!d.payload[0].member && d.payload[0].security);
+    // Once either side is a list, members are compared.
+    let d = diff(
+        &jws(json!({"aud": "api"})),
+        &jws(json!({"aud": ["api", "web"]})),
+    );
+    assert_eq!(
+        rows(&d.payload),
+        [("/aud", ChangeKind::Added, Value::Null, json!("web"))]
+    );
+    assert!(d.payload[0].member);
+}
+
+#[test]
 fn scope_strings_compare_as_sets_of_scopes() {
     let d = diff(
         &jws(json!({"scope": "openid profile admin"})),

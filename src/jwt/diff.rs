@@ -125,7 +125,9 @@ fn walk<F: Fn(&str) -> Compare>(
         Compare::Set => Some(false),
         Compare::SpaceSeparatedSet => Some(true),
     };
-    if let Some(split) = split {
+    // Two single values (`"aud": "a"` then `"aud": "b"`) are one value changed, not a set edit.
+    let one_value_each = !before.is_array() && !after.is_array();
+    if let Some(split) = split.filter(|&split| split || !one_value_each) {
         if let (Some(b), Some(a)) = (set_members(before, split), set_members(after, split)) {
             diff_sets(path, &b, &a, out);
             return;
