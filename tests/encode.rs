@@ -100,8 +100,16 @@ fn tamper(token: &str) -> String {
 }
 
 fn header_of(token: &str) -> Value {
-    let first = token.split('.').next().unwrap();
-    serde_json::from_slice(&URL_SAFE_NO_PAD.decode(first).unwrap()).unwrap()
+    segment_json(token, 0)
+}
+
+fn payload_of(token: &str) -> Value {
+    segment_json(token, 1)
+}
+
+fn segment_json(token: &str, index: usize) -> Value {
+    let segment = token.split('.').nth(index).unwrap();
+    serde_json::from_slice(&URL_SAFE_NO_PAD.decode(segment).unwrap()).unwrap()
 }
 
 fn err_code<T: std::fmt::Debug>(r: Result<T, impl tokenscope::ErrorCode>) -> String {
@@ -392,6 +400,13 @@ fn relative_times_expand_only_when_asked() {
     let mut opts = EncodeOptions::new(EncodeAlg::Signed(JwsAlg::HS256), NOW);
     let kept = encode_json("", payload, Some(&key), &opts).unwrap();
     assert_eq!(kept.payload["exp"], "+15m");
+    let not_numeric: Vec<&str> = kept
+        .findings
+        .iter()
+        .filter(|f| f.code == "time-not-numeric")
+        .map(|f| f.message.split('"').nth(1).unwrap())
+        .collect();
+    assert_eq!(not_numeric, ["iat", "nbf", "exp", "auth_time"]);
     opts.relative_times = true;
     let t = encode_json("", payload, Some(&key), &opts).unwrap();
     assert_eq!(
@@ -790,7 +805,6 @@ fn cli_keygen_encode_verify_round_trips_for_every_asymmetric_algorithm() {
                     path(&dir.join(key_file)),
                     "--payload",
                     payload,
-                    "--relative-times",
                 ]);
                 assert_eq!(
                     header_of(&token)["kid"],
@@ -1295,5 +1309,30 @@ fn tokens_for_every_algorithm_verify_in_jose() {
             .unwrap()
             .contains("ERR_JWS_SIGNATURE_VERIFICATION_FAILED"),
         "{last}"
+    );
+}
+
+#[test]
+fn cli_relative_times_expand_by_default_and_literal_times_keeps_them() {
+    let payload = r#"{"sub":"a","iat":"now","exp":"+15m"}"#;
+    let secret = std::str::from_utf8(SECRET).unwrap();
+    let args = ["--alg", "HS256", "--secret", secret, "--now", "1700000000"];
+    let mut expanded = vec!["--payload", payload];
+    expanded.extend_from_slice(&args);
+    let token = cli_encode(&expanded);
+    assert_eq!(
+        payload_of(&token),
+        json!({"sub": "a", "iat": 1_700_000_000, "exp": 1_700_000_900})
+    );
+
+    let mut literal = vec!["encode", "--literal-times", "--payload", payload];
+    literal.extend_from_slice(&args);
+    let out = tokenscope(&literal);
+    assert_eq!(out.status.code(), Some(0), "{}", stderr(&out));
+    assert_eq!(payload_of(stdout(&out).trim_end())["exp"], "+15m");
+    assert!(
+        stderr(&out).contains("[time-not-numeric]"),
+        "warned: {}",
+        stderr(&out)
     );
 }

@@ -154,7 +154,7 @@ pub enum EncodeError {
         needs: &'static str,
         key: String,
     },
-    #[error("the key's JWK says \"alg\": \"{key_alg}\", so verifiers would reject a {alg} token made with it (RFC 7517 §4.4)")]
+    #[error("the key's JWK says \"alg\": \"{key_alg}\", so verifiers would reject a {alg} token made with it (RFC 7517 §4.4); use a key meant for {alg} (keygen --alg {alg}), or the key as PEM, which names no algorithm")]
     KeyAlgRestricted { alg: JwsAlg, key_alg: String },
     #[error("\"{claim}\": {reason}")]
     InvalidTime { claim: String, reason: String },
@@ -260,6 +260,14 @@ pub fn encode_token(
     };
     if options.relative_times {
         expand_relative_times(&mut payload, options.now)?;
+    }
+    for claim in TIME_CLAIMS {
+        if let Some(Value::String(text)) = payload.get(claim) {
+            findings.push(Finding::warning(
+                "time-not-numeric",
+                format!("\"{claim}\" is the string \"{text}\", not a NumericDate (RFC 7519 §2, §4.1.4): verifiers reject or misread it; expand relative times to mint a number"),
+            ));
+        }
     }
 
     let alg_name = options.alg.name();

@@ -2,8 +2,8 @@
 //!
 //! Prints the compact token on one line and exits 0; exit 2 on any input error (invalid JSON, a
 //! key that does not fit the algorithm, an unreadable key file). `--alg none` needs no key and
-//! warns on stderr that the token is unsigned. With `--relative-times`, string values of `iat`,
-//! `nbf`, `exp` and `auth_time` such as `"+15m"`, `"-1h"`, `"now"` become Unix times.
+//! warns on stderr that the token is unsigned. String values of `iat`, `nbf`, `exp` and
+//! `auth_time` such as `"+15m"`, `"-1h"`, `"now"` become Unix times (`--literal-times` keeps them).
 
 use std::process::ExitCode;
 
@@ -55,11 +55,15 @@ pub struct EncodeArgs {
     /// thumbprint of an asymmetric key (none for secrets).
     #[arg(long, value_name = "KID", allow_hyphen_values = true)]
     kid: Option<String>,
-    /// Expand "now", "+15m", "-1h", "+2d", "now+1w" (units s, m, h, d, w) in iat, nbf, exp and
-    /// auth_time string values into Unix times.
+    /// Keep string values of iat, nbf, exp and auth_time as written (to mint a malformed token),
+    /// instead of expanding "now", "+15m", "-1h", "+2d", "now+1w" (units s, m, h, d, w) into
+    /// Unix times.
     #[arg(long)]
+    literal_times: bool,
+    /// Relative times are expanded by default; kept so older scripts still run.
+    #[arg(long, hide = true, conflicts_with = "literal_times")]
     relative_times: bool,
-    /// "Now" for --relative-times, in Unix seconds, instead of the clock.
+    /// "Now" for relative times, in Unix seconds, instead of the clock.
     #[arg(long, value_name = "UNIX_SECONDS", allow_negative_numbers = true)]
     now: Option<i64>,
     /// Print one JSON object (token, header, payload, findings) instead of the bare token.
@@ -116,7 +120,7 @@ fn encode(args: &EncodeArgs) -> Result<EncodedToken, CliError> {
     };
     let options = EncodeOptions {
         kid: args.kid.clone().map_or(KidChoice::Default, KidChoice::Set),
-        relative_times: args.relative_times,
+        relative_times: !args.literal_times,
         ..EncodeOptions::new(alg, crate::now_or_clock(args.now))
     };
     encode_token(header, payload, key.as_ref(), &options).map_err(CliError::from_core)
