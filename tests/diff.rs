@@ -236,6 +236,18 @@ fn exp_moved_by_900_seconds_has_a_delta_and_the_summary_says_plus_15_min() {
 }
 
 #[test]
+fn times_too_far_apart_for_seconds_get_no_delta_in_either_direction() {
+    let early = jws(json!({"exp": i64::MIN}));
+    let late = jws(json!({"exp": i64::MAX}));
+    for (a, b) in [(&early, &late), (&late, &early)] {
+        let d = diff(a, b);
+        assert_eq!(d.payload.len(), 1);
+        assert_eq!(d.payload[0].change, ChangeKind::Changed);
+        assert_eq!(d.payload[0].delta_seconds, None, "{:?}", d.payload[0]);
+    }
+}
+
+#[test]
 fn lifetimes_are_compared_as_exp_minus_iat() {
     let d = diff(
         &jws(json!({"iat": 1_000, "exp": 4_600})),
@@ -371,6 +383,40 @@ fn jwe_against_jws_compares_headers_and_says_the_payload_was_not_compared() {
         d.notes
     );
     assert!(d.summary.starts_with("JWS → JWE"), "{}", d.summary);
+}
+
+#[test]
+fn a_signed_token_stripped_to_alg_none_shows_the_alg_change_and_the_lost_signature() {
+    let claims = json!({"sub": "alice", "admin": false});
+    let signed = token(
+        json!({"alg": "HS256", "typ": "JWT"}),
+        claims.clone(),
+        "c2lnQQ",
+    );
+    let mut forged = claims;
+    forged["admin"] = json!(true);
+    let unsecured = format!(
+        "{}.",
+        token(json!({"alg": "none", "typ": "JWT"}), forged, "").trim_end_matches('.')
+    );
+    let d = diff(&signed, &unsecured);
+    assert_eq!(d.format_before, TokenFormat::Jws);
+    assert_eq!(d.format_after, TokenFormat::Unsecured);
+    assert_eq!(
+        rows(&d.header),
+        [("/alg", ChangeKind::Changed, json!("HS256"), json!("none"))]
+    );
+    assert!(d.header[0].security);
+    assert_eq!(
+        rows(&d.payload),
+        [("/admin", ChangeKind::Changed, json!(false), json!(true))]
+    );
+    assert!(d.signature_changed, "a signature against none");
+    assert!(
+        d.summary.contains("unsecured") && d.summary.contains("alg HS256 → none"),
+        "{}",
+        d.summary
+    );
 }
 
 #[test]

@@ -645,6 +645,12 @@ fn generated_keys_export_public_jwk_jwks_and_pem_with_thumbprint_kid() {
             "ES256",
         ),
         (
+            KeySpec::Ec { crv: EcCurve::P384 },
+            "EC",
+            Some("P-384"),
+            "ES384",
+        ),
+        (
             KeySpec::Ec { crv: EcCurve::P521 },
             "EC",
             Some("P-521"),
@@ -724,6 +730,24 @@ fn generated_keys_export_public_jwk_jwks_and_pem_with_thumbprint_kid() {
         err_code(generate_key_pair(KeySpec::Ed25519, &bad_alg)),
         "key.invalid"
     );
+}
+
+#[test]
+fn rsa_keys_generate_at_3072_and_4096_bits_and_sign_verifiable_tokens() {
+    for bits in [3072, 4096] {
+        let pair = generate_key_pair(KeySpec::Rsa { bits }, &GenerateOptions::default()).unwrap();
+        assert_eq!(pair.public().size_bits, bits);
+        let token = mint(JwsAlg::RS256, pair.signing_key()).token;
+        let keys = keys_from_text(&pair.public().jwks.to_string(), None).unwrap();
+        assert_eq!(keys[0].material.size_bits(), bits);
+        let r = verify(&token, &keys);
+        assert!(r.valid, "RSA {bits}: {r:#?}");
+        // The signature is as long as the modulus.
+        let sig = URL_SAFE_NO_PAD
+            .decode(token.rsplit('.').next().unwrap())
+            .unwrap();
+        assert_eq!(sig.len() * 8, bits as usize);
+    }
 }
 
 // ---- CLI -----------------------------------------------------------------------------------

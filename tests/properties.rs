@@ -245,7 +245,7 @@ proptest! {
                     ChangeKind::Changed => ChangeKind::Changed,
                 };
                 let (path, before, after) = key(c);
-                (path, after, before, mirrored, c.delta_seconds.map(i64::saturating_neg))
+                (path, after, before, mirrored, c.delta_seconds.map(|d| -d))
             })
             .collect();
         let mut backward: Vec<_> = diff_tokens(&b, &a)

@@ -409,7 +409,10 @@ fn numeric_date_delta(c: &Change) -> Option<i64> {
     }
     let before = numeric_date(c.before.as_ref()?)?;
     let after = numeric_date(c.after.as_ref()?)?;
-    Some(after.saturating_sub(before))
+    // No delta rather than a saturated one for times past any calendar, so that B→A is always
+    // exactly −(A→B) (i64::MIN has no negation).
+    let delta = i64::try_from(i128::from(after) - i128::from(before)).ok()?;
+    (delta != i64::MIN).then_some(delta)
 }
 
 fn lifetime_seconds(t: &DecodedToken) -> Option<i64> {
