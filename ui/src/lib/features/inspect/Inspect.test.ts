@@ -193,6 +193,40 @@ test("the exp countdown ticks every second from the clock", async () => {
   expect(screen.getByTestId("claim-time-iat")).toHaveTextContent("issued 45 min ago");
 });
 
+test("the expired badge appears when the countdown passes exp, without new input", async () => {
+  const start = Date.UTC(2026, 0, 1, 12, 0, 0);
+  vi.useFakeTimers({ now: start });
+  const exp = start / 1000 + 5;
+  let decodes = 0;
+  mockIPC(() => {
+    decodes += 1;
+    const decoded = decodedWithClaims([
+      {
+        name: "exp",
+        value: exp,
+        description: "Expiration time",
+        spec: "RFC 7519 §4.1.4",
+        time: { unix: exp, iso8601: "2026-01-01T12:00:05Z", relative: "expires in 5 s" },
+      },
+    ]);
+    // Like Rust: expired once the clock reaches exp.
+    if (Date.now() >= exp * 1000) {
+      decoded.findings = [{ severity: "error", code: "expired", message: "The token expired" }];
+    }
+    return decoded;
+  });
+  render(Inspect);
+
+  await typeToken("a.b.c");
+  await vi.advanceTimersByTimeAsync(100);
+  expect(screen.queryByTestId("finding-expired")).toBeNull();
+  expect(decodes).toBe(1);
+
+  await vi.advanceTimersByTimeAsync(6000);
+  expect(decodes).toBe(2);
+  expect(screen.getByTestId("finding-expired")).toHaveTextContent("The token expired");
+});
+
 test("a JWE says plainly that its payload is encrypted", async () => {
   mockIPC(() => jweDecoded());
   render(Inspect);

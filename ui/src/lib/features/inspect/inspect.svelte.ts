@@ -25,6 +25,8 @@ export class InspectState {
   // A reply is applied only if no newer request was made after it, so a slow answer for an
   // old input never overwrites the answer for what is in the box now.
   #latest = new Latest();
+  // Re-decodes when the shown token's exp passes, so findings (`expired`) follow the countdown.
+  #expiryTimer: ReturnType<typeof setTimeout> | undefined;
 
   constructor(decode: Decoder = decodeToken, debounceMs = DECODE_DEBOUNCE_MS) {
     this.#decode = decode;
@@ -71,9 +73,10 @@ export class InspectState {
     this.#show(input, decoded, error);
   }
 
-  /** Stops a pending debounce; call when the view goes away. */
+  /** Stops a pending debounce and the expiry timer; call when the view goes away. */
   dispose(): void {
     this.#latest.dispose();
+    clearTimeout(this.#expiryTimer);
   }
 
   #show(input: string, decoded: DecodedToken | null, error: IpcError | null): void {
@@ -81,5 +84,16 @@ export class InspectState {
     this.decoded = decoded;
     this.error = error;
     this.pending = false;
+    this.#scheduleExpiryDecode(decoded);
+  }
+
+  #scheduleExpiryDecode(decoded: DecodedToken | null): void {
+    clearTimeout(this.#expiryTimer);
+    const exp = decoded?.claims.find((c) => c.name === "exp")?.time?.unix;
+    if (exp === undefined) return;
+    // Just past exp (Rust calls a token expired once now ≥ exp); setTimeout holds at most ~24.8 days.
+    const delay = exp * 1000 - Date.now() + 500;
+    if (delay <= 0 || delay > 2 ** 31 - 1) return;
+    this.#expiryTimer = setTimeout(() => void this.decodeNow(), delay);
   }
 }
