@@ -14,7 +14,9 @@ APT_PACKAGES=(
   gnome-keyring dbus-daemon libsecret-tools
   curl
 )
+# Vite 8 needs Node.js 20.19 or newer (or 22.12+).
 MIN_NODE_MAJOR=20
+MIN_NODE_MINOR=19
 
 step "setup: system packages"
 missing=()
@@ -42,10 +44,10 @@ step "setup: toolchains"
 command -v cargo >/dev/null ||
   die "cargo not found: install Rust from https://rustup.rs (e.g. curl https://sh.rustup.rs -sSf | sh -s -- -y), then open a new shell"
 command -v node >/dev/null && command -v npm >/dev/null ||
-  die "node/npm not found: install Node.js ${MIN_NODE_MAJOR} or newer (e.g. apt-get install nodejs npm, or https://nodejs.org)"
-node_major="$(node -p 'process.versions.node.split(".")[0]')"
-((node_major >= MIN_NODE_MAJOR)) ||
-  die "Node.js $(node --version) is too old; ${MIN_NODE_MAJOR} or newer is required"
+  die "node/npm not found: install Node.js ${MIN_NODE_MAJOR}.${MIN_NODE_MINOR} or newer (Debian 12's own nodejs is 18: use NodeSource or https://nodejs.org)"
+read -r node_major node_minor < <(node -p 'process.versions.node.split(".").slice(0, 2).join(" ")')
+((node_major > MIN_NODE_MAJOR || (node_major == MIN_NODE_MAJOR && node_minor >= MIN_NODE_MINOR))) ||
+  die "Node.js $(node --version) is too old; ${MIN_NODE_MAJOR}.${MIN_NODE_MINOR} or newer is required (Vite 8)"
 for component in rustfmt clippy; do
   if ! cargo "${component/rustfmt/fmt}" --version >/dev/null 2>&1; then
     command -v rustup >/dev/null || die "cargo $component missing and no rustup to add it"
