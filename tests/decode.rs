@@ -392,3 +392,20 @@ fn jwt_typed_token_with_non_json_payload_is_an_error_finding() {
     assert_eq!(f.severity, Severity::Error);
     assert_eq!(t.payload_text.as_deref(), Some("hello"));
 }
+
+#[test]
+fn a_payload_meant_as_json_but_broken_is_an_error_finding_with_the_parse_position() {
+    let t = decode_unverified(
+        &token_from_parts(r#"{"alg":"HS256"}"#, r#"{"sub": "a",}"#, "c2ln"),
+        NOW,
+    )
+    .unwrap();
+    let f = t
+        .findings
+        .iter()
+        .find(|f| f.code == "payload-not-json")
+        .unwrap();
+    assert_eq!(f.severity, Severity::Error, "{f:?}");
+    assert!(f.message.contains("column"), "{}", f.message);
+    assert_eq!(t.payload_text.as_deref(), Some(r#"{"sub": "a",}"#));
+}

@@ -340,7 +340,10 @@ pub fn decode_unverified(input: &str, now: i64) -> Result<DecodedToken, DecodeEr
         }
         Payload::Other { text, reason } => {
             let mut findings = token_findings(format, &header, None, now);
-            findings.push(not_a_claims_set(&header, &reason));
+            let looks_like_json = text
+                .as_deref()
+                .is_some_and(|t| t.trim_start().starts_with(['{', '[']));
+            findings.push(not_a_claims_set(&header, &reason, looks_like_json));
             (Vec::new(), None, text, findings)
         }
     };
@@ -545,7 +548,9 @@ fn decode_payload(seg: &RawSegment<'_>) -> Result<Payload, DecodeError> {
     })
 }
 
-fn not_a_claims_set(header: &Value, reason: &str) -> Finding {
+/// Why a JWS payload is not a claims set: an error when the token says it is a JWT, or when the
+/// payload was plainly meant as JSON (starts with `{` or `[`); otherwise RFC 7515 allows it.
+fn not_a_claims_set(header: &Value, reason: &str, looks_like_json: bool) -> Finding {
     let typ = header.get("typ").and_then(Value::as_str).unwrap_or("");
     let claims_jwt = typ.eq_ignore_ascii_case("jwt") || typ.to_ascii_lowercase().ends_with("+jwt");
     let nested = header
@@ -557,7 +562,7 @@ fn not_a_claims_set(header: &Value, reason: &str) -> Finding {
     } else {
         format!("the payload is not a JSON claims set: {reason}. This is a JWS, not a JWT (RFC 7519 §7.2)")
     };
-    if claims_jwt && !nested {
+    if (claims_jwt || looks_like_json) && !nested {
         Finding::error("payload-not-json", message)
     } else {
         Finding::info("payload-not-json", message)
