@@ -234,6 +234,107 @@ fn keycloak_realm_with_a_path_via_oidc_rfc8414_and_a_direct_url() {
     assert!(errors(&r).is_empty(), "{:#?}", errors(&r));
 }
 
+/// Minimal RFC 8414 metadata naming `issuer` (no `jwks_uri`, which RFC 8414 does not require).
+fn oauth_metadata(issuer: &str) -> String {
+    json!({
+        "issuer": issuer,
+        "authorization_endpoint": "{{base}}/authorize",
+        "token_endpoint": "{{base}}/token",
+        "response_types_supported": ["code"],
+        "code_challenge_methods_supported": ["S256"],
+    })
+    .to_string()
+}
+
+#[test]
+fn a_direct_metadata_url_expects_the_issuer_with_or_without_a_trailing_slash_as_named() {
+    // Both X and X/ build each of these URLs (OIDC Discovery 1.0 §4, RFC 8414 §3.1), so the
+    // report's issuer is the one the metadata names, and neither is a mismatch.
+    let oidc = |issuer: &str| {
+        let mut doc = fixture("google.json");
+        doc["issuer"] = json!(issuer);
+        doc.to_string()
+    };
+    let server = TestServer::start([
+        ("/jwks", good_jwks()),
+        (
+            "/slash/.well-known/openid-configuration",
+            Reply::json(oidc("{{base}}/slash/")),
+        ),
+        (
+            "/bare/.well-known/openid-configuration",
+            Reply::json(oidc("{{base}}/bare")),
+        ),
+        (
+            "/other/.well-known/openid-configuration",
+            Reply::json(oidc("{{base}}/elsewhere/")),
+        ),
+        (
+            "/.well-known/oauth-authorization-server",
+            Reply::json(oauth_metadata("{{base}}/")),
+        ),
+        (
+            "/.well-known/oauth-authorization-server/slash",
+            Reply::json(oauth_metadata("{{base}}/slash/")),
+        ),
+        (
+            "/.well-known/oauth-authorization-server/bare",
+            Reply::json(oauth_metadata("{{base}}/bare")),
+        ),
+    ]);
+    let cases = [
+        (format!("/slash{WELL_KNOWN}"), "/slash/"),
+        (format!("/bare{WELL_KNOWN}"), "/bare"),
+        ("/.well-known/oauth-authorization-server".to_owned(), "/"),
+        (
+            "/.well-known/oauth-authorization-server/slash".to_owned(),
+            "/slash/",
+        ),
+        (
+            "/.well-known/oauth-authorization-server/bare".to_owned(),
+            "/bare",
+        ),
+    ];
+    for (path, issuer_path) in cases {
+        let r = run_discover(&server.url(&path), MetadataKind::OpenId).unwrap();
+        assert!(r.source.direct, "{path}");
+        assert_eq!(r.issuer, server.url(issuer_path), "{path}");
+        assert!(
+            findings_with(&r, "issuer-mismatch").is_empty(),
+            "{path}: {:#?}",
+            r.findings
+        );
+    }
+    // The server root without its slash: RFC 8414's other spelling of the same issuer.
+    server.set(
+        "/.well-known/oauth-authorization-server",
+        Reply::json(oauth_metadata("{{base}}")),
+    );
+    let r = run_discover(
+        &server.url("/.well-known/oauth-authorization-server"),
+        MetadataKind::OpenId,
+    )
+    .unwrap();
+    assert_eq!(r.issuer, server.base());
+    assert!(findings_with(&r, "issuer-mismatch").is_empty());
+    // Naming neither candidate keeps the slash-less form and is a mismatch.
+    let r = run_discover(
+        &server.url(&format!("/other{WELL_KNOWN}")),
+        MetadataKind::OpenId,
+    )
+    .unwrap();
+    assert_eq!(r.issuer, server.url("/other"));
+    assert_finding(&r, "issuer-mismatch", Severity::Error, Some("issuer"));
+    // The CLI reports the same issuer.
+    let out = tokenscope(&[
+        "discover",
+        &server.url(&format!("/slash{WELL_KNOWN}")),
+        "--json",
+    ]);
+    assert_eq!(out.status.code(), Some(0), "{}", stderr(&out));
+    assert_eq!(stdout_json(&out)["issuer"], server.url("/slash/").as_str());
+}
+
 #[test]
 fn key_cards_carry_thumbprints_and_certificate_details() {
     let server = provider_server();

@@ -7,9 +7,7 @@ use serde_json::{Map, Value};
 use url::Url;
 
 use super::fields::{field_info, FieldGroup, FieldKind, FIELDS};
-use super::{
-    json_type, well_known_url, DiscoveryFinding, JwksOutcome, MetadataKind, MetadataSource,
-};
+use super::{json_type, DiscoveryFinding, JwksOutcome, MetadataKind, MetadataSource};
 use crate::http::is_loopback_url;
 use crate::jwk::summary::KeySummary;
 use crate::jwt::Severity;
@@ -81,14 +79,9 @@ fn issuer(obj: &Map<String, Value>, source: &MetadataSource, f: &mut Findings) {
     let Some(Value::String(actual)) = obj.get("issuer") else {
         return; // missing or wrong type: reported with the other fields
     };
+    // For a direct metadata URL, `analyze` has already chosen `X` or `X/` as the expected issuer.
     let expected = &source.issuer;
-    let matches = if source.direct && source.kind == MetadataKind::OpenId {
-        // Either X or X/ builds this metadata URL (OIDC Discovery §4).
-        well_known_url(actual).is_ok_and(|u| u == source.metadata_url)
-    } else {
-        actual == expected
-    };
-    if matches {
+    if actual == expected {
         return;
     }
     if actual.contains('{') && actual.contains('}') {

@@ -90,6 +90,8 @@ pub enum JwksOutcome {
 #[derive(Debug, Clone, PartialEq, Serialize)]
 #[cfg_attr(feature = "ts", derive(ts_rs::TS))]
 pub struct DiscoveryReport {
+    /// The issuer the metadata must carry: the one asked about, or for a direct metadata URL
+    /// whichever of `X` and `X/` the metadata names (both build that URL).
     pub issuer: String,
     pub fetched_from: String,
     pub source: MetadataSource,
@@ -272,6 +274,7 @@ pub fn analyze(
     jwks: &JwksOutcome,
     now: i64,
 ) -> DiscoveryReport {
+    let source = &expected_issuer(metadata, source);
     let mut findings = Vec::new();
     lint::metadata_findings(metadata, source, &mut findings);
     let (jwks_value, keys) = lint::jwks_findings(metadata, jwks, now, &mut findings);
@@ -288,6 +291,24 @@ pub fn analyze(
         keys,
         exchanges: Vec::new(),
     }
+}
+
+/// `source` with the issuer the metadata must carry. For a direct metadata URL built from `X`,
+/// both `X` and `X/` build that URL (OIDC Discovery 1.0 §4 strips one trailing `/`, RFC 8414 §3.1
+/// a terminating one), so the expected issuer is whichever of the two the metadata names; when
+/// it names neither, `X`, and the issuer lint reports the mismatch.
+fn expected_issuer(metadata: &Value, source: &MetadataSource) -> MetadataSource {
+    let mut source = source.clone();
+    if !source.direct {
+        return source;
+    }
+    let base = source.issuer.strip_suffix('/').unwrap_or(&source.issuer);
+    if let Some(named) = metadata.get("issuer").and_then(Value::as_str) {
+        if named.strip_suffix('/').unwrap_or(named) == base {
+            source.issuer = named.to_owned();
+        }
+    }
+    source
 }
 
 /// Each field of `metadata` with its catalog entry, in catalog order, unknown fields last.
@@ -382,6 +403,62 @@ mod tests {
             && c.member
             && c.after == Some("profile".into())));
         assert!(changes.iter().any(|c| c.path == "/issuer"));
+    }
+
+    fn issuer_findings(input: &str, issuer: &str) -> (String, Vec<String>) {
+        let source = metadata_source(input, MetadataKind::OpenId).unwrap();
+        let metadata = serde_json::json!({ "issuer": issuer });
+        let r = analyze(&metadata, &source, &JwksOutcome::NotAdvertised, 0);
+        let codes = r
+            .findings
+            .iter()
+            .filter(|f| f.field.as_deref() == Some("issuer"))
+            .map(|f| f.code.clone())
+            .collect();
+        assert_eq!(r.source.issuer, r.issuer);
+        (r.issuer, codes)
+    }
+
+    #[test]
+    fn a_direct_url_expects_whichever_of_x_and_x_slash_the_metadata_names() {
+        let oidc = "https://h.example/a0/.well-known/openid-configuration";
+        let root = "https://h.example/.well-known/oauth-authorization-server";
+        let inserted = "https://h.example/.well-known/oauth-authorization-server/tenant";
+        for (input, named) in [
+            (oidc, "https://h.example/a0/"),
+            (oidc, "https://h.example/a0"),
+            (root, "https://h.example/"),
+            (root, "https://h.example"),
+            (inserted, "https://h.example/tenant/"),
+            (inserted, "https://h.example/tenant"),
+        ] {
+            let (issuer, codes) = issuer_findings(input, named);
+            assert_eq!(issuer, named, "{input}");
+            assert!(codes.is_empty(), "{input} naming {named}: {codes:?}");
+        }
+    }
+
+    #[test]
+    fn a_direct_url_whose_metadata_names_neither_candidate_keeps_x_and_mismatches() {
+        let input = "https://h.example/a0/.well-known/openid-configuration";
+        for named in [
+            "https://h.example/a0//",
+            "https://h.example/a1",
+            "https://other.example/a0/",
+        ] {
+            let (issuer, codes) = issuer_findings(input, named);
+            assert_eq!(issuer, "https://h.example/a0", "{named}");
+            assert_eq!(codes, ["issuer-mismatch"], "{named}");
+        }
+    }
+
+    #[test]
+    fn an_issuer_typed_by_the_user_is_compared_exactly() {
+        let source = metadata_source("https://h.example/a0", MetadataKind::OpenId).unwrap();
+        let metadata = serde_json::json!({ "issuer": "https://h.example/a0/" });
+        let r = analyze(&metadata, &source, &JwksOutcome::NotAdvertised, 0);
+        assert_eq!(r.issuer, "https://h.example/a0");
+        assert!(r.findings.iter().any(|f| f.code == "issuer-mismatch"));
     }
 
     #[test]

@@ -9,7 +9,12 @@ import type { MetadataSource } from "./MetadataSource";
  * Everything discovery found: the contract's `issuer`, `metadata`, `jwks`, `findings`, plus
  * explained fields, key summaries and the HTTP transcript.
  */
-export type DiscoveryReport = { issuer: string, fetched_from: string, source: MetadataSource, 
+export type DiscoveryReport = { 
+/**
+ * The issuer the metadata must carry: the one asked about, or for a direct metadata URL
+ * whichever of `X` and `X/` the metadata names (both build that URL).
+ */
+issuer: string, fetched_from: string, source: MetadataSource, 
 /**
  * The document as fetched.
  */
