@@ -577,11 +577,12 @@ fn implicit_and_password_grants_are_warnings() {
 
 #[test]
 fn unreachable_or_invalid_jwks_is_an_error() {
+    // Unreachable: no answer, or an HTTP error status. Invalid: an answer that is not a JWK Set.
     for (reply, code) in [
         (Reply::status(404), "jwks-unreachable"),
         (Reply::status(500), "jwks-unreachable"),
-        (Reply::html("<html>login</html>"), "jwks-unreachable"),
-        (Reply::json("{oops"), "jwks-unreachable"),
+        (Reply::html("<html>login</html>"), "jwks-invalid"),
+        (Reply::json("{oops"), "jwks-invalid"),
         (
             Reply::json(broken_jwks("not-a-set").to_string()),
             "jwks-invalid",
@@ -589,8 +590,25 @@ fn unreachable_or_invalid_jwks_is_an_error() {
     ] {
         let r = variant(|_| {}, reply);
         assert_finding(&r, code, Severity::Error, Some("jwks_uri"));
+        let other = if code == "jwks-invalid" {
+            "jwks-unreachable"
+        } else {
+            "jwks-invalid"
+        };
+        assert!(
+            findings_with(&r, other).is_empty(),
+            "{code}: {:#?}",
+            r.findings
+        );
         assert!(r.jwks.is_none(), "{code}");
+        assert!(r.keys.is_empty(), "{code}");
     }
+    let r = variant(|_| {}, Reply::html("<html>login</html>"));
+    let message = &findings_with(&r, "jwks-invalid")[0].message;
+    assert!(
+        message.contains("/jwks returned HTML") && message.contains("JWK Set"),
+        "{message}"
+    );
     let r = edited(|d| d["jwks_uri"] = json!("https://127.0.0.1:1/jwks"));
     assert_finding(&r, "jwks-unreachable", Severity::Error, Some("jwks_uri"));
 }

@@ -8,7 +8,7 @@ use url::Url;
 
 use super::fields::{field_info, FieldGroup, FieldKind, FIELDS};
 use super::{json_type, DiscoveryFinding, JwksOutcome, MetadataKind, MetadataSource};
-use crate::http::is_loopback_url;
+use crate::http::{is_loopback_url, HttpError};
 use crate::jwk::summary::KeySummary;
 use crate::jwt::Severity;
 
@@ -386,6 +386,15 @@ pub(super) fn jwks_findings(
         .unwrap_or("jwks_uri");
     let jwks = match outcome {
         JwksOutcome::NotAdvertised => return (None, Vec::new()),
+        JwksOutcome::Failed(e @ HttpError::NotJson { .. }) => {
+            // It answered, with something that is not JSON: a wrong URL, not a network problem.
+            f.error(
+                "jwks-invalid",
+                "jwks_uri",
+                format!("jwks_uri does not serve a JWK Set (RFC 7517 §5), so no token from this provider can be verified (OIDC Discovery 1.0 §3): {e}"),
+            );
+            return (None, Vec::new());
+        }
         JwksOutcome::Failed(e) => {
             f.error(
                 "jwks-unreachable",
