@@ -136,7 +136,7 @@ pub enum HttpError {
     Insecure { url: String },
     #[error("could not connect to {url}: {reason}")]
     Connect { url: String, reason: String },
-    #[error("{url} did not answer within {seconds} s (timeout)", seconds = format_seconds(.after))]
+    #[error("{url} did not answer within {seconds} s (timeout), expected a JSON document", seconds = format_seconds(.after))]
     Timeout { url: String, after: Duration },
     #[error("{url} returned HTTP {status}{reason}, expected {expected}", reason = status_reason(.status))]
     Status {

@@ -40,7 +40,24 @@ fn broken_jwks(case: &str) -> Value {
 }
 
 fn run_discover(input: &str, kind: MetadataKind) -> Result<DiscoveryReport, String> {
-    let client = HttpClient::new(HttpPolicy::default(), Arc::new(FixedClock(NOW))).unwrap();
+    run_discover_with(HttpPolicy::default(), input, kind)
+}
+
+/// A one-second budget, so the slow faults are tested without waiting for the 15 s default.
+fn quick_policy() -> HttpPolicy {
+    HttpPolicy {
+        connect_timeout: Duration::from_secs(1),
+        total_timeout: Duration::from_secs(1),
+        ..HttpPolicy::default()
+    }
+}
+
+fn run_discover_with(
+    policy: HttpPolicy,
+    input: &str,
+    kind: MetadataKind,
+) -> Result<DiscoveryReport, String> {
+    let client = HttpClient::new(policy, Arc::new(FixedClock(NOW))).unwrap();
     let options = DiscoverOptions {
         kind,
         bypass_cache: false,
@@ -614,6 +631,34 @@ fn unreachable_or_invalid_jwks_is_an_error() {
 }
 
 #[test]
+fn a_jwks_slower_than_the_timeout_is_unreachable_and_does_not_hang() {
+    let mut doc = fixture("google.json");
+    doc["jwks_uri"] = json!("{{base}}/slow-jwks");
+    let server = TestServer::start([
+        (
+            "/slow-jwks",
+            Reply::json(fixture_text("jwks.json")).delay(Duration::from_secs(4)),
+        ),
+        (
+            "/google/.well-known/openid-configuration",
+            Reply::json(doc.to_string()),
+        ),
+    ]);
+    let started = Instant::now();
+    let r =
+        run_discover_with(quick_policy(), &server.url("/google"), MetadataKind::OpenId).unwrap();
+    assert!(
+        started.elapsed() < Duration::from_secs(3),
+        "{:?}",
+        started.elapsed()
+    );
+    assert_finding(&r, "jwks-unreachable", Severity::Error, Some("jwks_uri"));
+    let message = &findings_with(&r, "jwks-unreachable")[0].message;
+    assert!(message.contains("did not answer within 1 s"), "{message}");
+    assert!(r.jwks.is_none());
+}
+
+#[test]
 fn each_broken_key_gets_its_finding() {
     let cases = [
         ("expired-cert", "certificate-expired", Severity::Warning),
@@ -684,6 +729,40 @@ fn fetch_faults_are_errors_with_stable_codes() {
         assert_eq!(tokenscope::ErrorCode::code(&e), code, "{path}: {e}");
         assert!(e.to_string().contains(&server.url(path)), "{path}: {e}");
     }
+}
+
+#[test]
+fn metadata_slower_than_the_timeout_is_a_timeout_error_saying_what_was_expected() {
+    let server = TestServer::start([(
+        "/slow/.well-known/openid-configuration",
+        Reply::json(fixture_text("google.json")).delay(Duration::from_secs(4)),
+    )]);
+    let client = HttpClient::new(quick_policy(), Arc::new(FixedClock(NOW))).unwrap();
+    let started = Instant::now();
+    let e = block_on(discover(
+        &client,
+        &server.url("/slow"),
+        &DiscoverOptions::default(),
+    ))
+    .unwrap_err();
+    assert!(
+        started.elapsed() < Duration::from_secs(3),
+        "{:?}",
+        started.elapsed()
+    );
+    assert_eq!(tokenscope::ErrorCode::code(&e), "http.timeout", "{e}");
+    assert_eq!(
+        e.to_string(),
+        format!(
+            "{} did not answer within 1 s (timeout), expected a JSON document",
+            server.url(&format!("/slow{WELL_KNOWN}"))
+        )
+    );
+    // The exchange that timed out is recorded, without a status.
+    let exchanges = client.exchanges();
+    assert_eq!(exchanges.len(), 1);
+    assert_eq!(exchanges[0].status, None);
+    assert!(exchanges[0].error.is_some());
 }
 
 // ---- the CLI contract --------------------------------------------------------------------------
