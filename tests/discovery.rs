@@ -814,6 +814,72 @@ fn cli_exit_1_when_a_finding_is_an_error() {
 }
 
 #[test]
+fn cli_exit_1_with_jwks_null_when_the_jwks_is_unreachable() {
+    // The metadata is fine, so this is a report with an error finding (1), not a fault (2).
+    let mut doc = fixture("google.json");
+    doc["jwks_uri"] = json!("{{base}}/missing-jwks");
+    let server = TestServer::start([(
+        "/google/.well-known/openid-configuration",
+        Reply::json(doc.to_string()),
+    )]);
+    let out = tokenscope(&["discover", &server.url("/google"), "--json"]);
+    assert_eq!(out.status.code(), Some(1), "{}", stderr(&out));
+    let v = stdout_json(&out);
+    assert_contract_shape(&v);
+    assert_eq!(v.get("jwks"), Some(&Value::Null), "{v}");
+    let unreachable: Vec<&Value> = v["findings"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|f| f["code"] == "jwks-unreachable")
+        .collect();
+    assert_eq!(unreachable.len(), 1, "{v}");
+    assert_eq!(unreachable[0]["severity"], "error");
+    assert_eq!(unreachable[0]["field"], "jwks_uri");
+    assert!(
+        unreachable[0]["message"]
+            .as_str()
+            .unwrap()
+            .contains("HTTP 404"),
+        "{}",
+        unreachable[0]
+    );
+}
+
+#[test]
+fn cli_metadata_and_jwks_are_exactly_as_fetched_key_order_included() {
+    // Keys deliberately out of alphabetical order, at the top level and in a nested object.
+    let served = r#"{"token_endpoint":"{{base}}/o/token","issuer":"{{base}}/o","jwks_uri":"{{base}}/o/jwks","authorization_endpoint":"{{base}}/o/authorize","x_vendor":{"zeta":1,"alpha":{"y":true,"b":null},"mid":[3,1,2]},"response_types_supported":["code"],"subject_types_supported":["public"],"id_token_signing_alg_values_supported":["RS256"],"code_challenge_methods_supported":["S256"]}"#;
+    let server = TestServer::start([
+        ("/o/.well-known/openid-configuration", Reply::json(served)),
+        ("/o/jwks", good_jwks()),
+    ]);
+    let served = served.replace("{{base}}", &server.base());
+    let served_doc: Value = serde_json::from_str(&served).unwrap();
+    let keys: Vec<&String> = served_doc.as_object().unwrap().keys().collect();
+    let mut sorted = keys.clone();
+    sorted.sort();
+    assert_ne!(
+        keys, sorted,
+        "the served document must not already be sorted"
+    );
+
+    let out = tokenscope(&["discover", &server.url("/o"), "--json"]);
+    assert_eq!(out.status.code(), Some(0), "{}", stderr(&out));
+    let v = stdout_json(&out);
+    assert_contract_shape(&v);
+    // serde_json is built with preserve_order, so re-serialising keeps the printed key order.
+    assert_eq!(serde_json::to_string(&v["metadata"]).unwrap(), served);
+    let jwks_text = fixture_text("jwks.json");
+    let jwks: Value = serde_json::from_str(&jwks_text).unwrap();
+    assert_eq!(v["jwks"], jwks);
+    assert_eq!(
+        serde_json::to_string(&v["jwks"]).unwrap(),
+        serde_json::to_string(&jwks).unwrap()
+    );
+}
+
+#[test]
 fn cli_exit_2_for_every_fetch_fault_with_a_clear_message_and_no_hang() {
     let big = " ".repeat(2 * 1024 * 1024);
     let server = TestServer::start([
