@@ -1,3 +1,6 @@
+import { readFileSync } from "node:fs";
+import path from "node:path";
+
 import { mockIPC } from "@tauri-apps/api/mocks";
 import { fireEvent, render, screen, waitFor, within } from "@testing-library/svelte";
 import { expect, test } from "vitest";
@@ -8,6 +11,28 @@ import { exchange, sampleDiscovery } from "../../../test/fixtures";
 import { session } from "../../session.svelte";
 import Discover from "./Discover.svelte";
 import { loadRecent, placeholderIn, RECENT_KEY } from "./discover.svelte";
+
+/** The shared sample report, with findings the core really emits, worded as it words them. */
+function sampleReport(issuer: string): DiscoveryReport {
+  return {
+    ...sampleDiscovery(issuer),
+    findings: [
+      {
+        severity: "warning",
+        code: "pkce-without-s256",
+        field: "code_challenge_methods_supported",
+        message:
+          'PKCE methods ["plain"] do not include S256, the only method that protects the code if the authorization request leaks (RFC 7636 §4.2, RFC 9700 §2.1.1)',
+      },
+      {
+        severity: "info",
+        code: "loopback-http",
+        field: "token_endpoint",
+        message: `"token_endpoint" uses plain http on a loopback host (${issuer}/token): fine for local testing, never for a deployed provider (OIDC Discovery 1.0 §3, RFC 8252 §8.3)`,
+      },
+    ],
+  };
+}
 
 function mockDiscover(reply: (r: DiscoverRequest) => DiscoveryReport | Promise<DiscoveryReport>): DiscoverRequest[] {
   const requests: DiscoverRequest[] = [];
@@ -29,16 +54,16 @@ async function discover(issuer: string): Promise<void> {
 }
 
 test("a discovery shows findings, grouped fields, key cards, raw JSON and exchanges", async () => {
-  const requests = mockDiscover((r) => sampleDiscovery(r.issuer));
+  const requests = mockDiscover((r) => sampleReport(r.issuer));
   render(Discover);
   await fireEvent.click(screen.getByTestId("discover-allow-http"));
   await discover(" http://127.0.0.1:8080 ");
 
-  const finding = await screen.findByTestId("discovery-finding-no-s256");
+  const finding = await screen.findByTestId("discovery-finding-pkce-without-s256");
   expect(requests).toEqual([{ issuer: "http://127.0.0.1:8080", oauth: false, allow_http: true, refresh: false }]);
   expect(finding).toHaveClass("warning");
   expect(finding).toHaveTextContent("code_challenge_methods_supported");
-  expect(finding).toHaveTextContent("S256 is not advertised");
+  expect(finding).toHaveTextContent("do not include S256");
   expect(screen.getByTestId("discovery-finding-loopback-http")).toHaveClass("info");
 
   const token = screen.getByTestId("discover-field-token_endpoint");
@@ -78,7 +103,7 @@ test("a wrong URL shows the core's message and the exchange that failed", async 
 });
 
 test("a preset's placeholder must be replaced before fetching", async () => {
-  const requests = mockDiscover((r) => sampleDiscovery(r.issuer));
+  const requests = mockDiscover((r) => sampleReport(r.issuer));
   render(Discover);
   await fireEvent.change(screen.getByTestId("discover-preset"), {
     target: { value: "https://login.microsoftonline.com/{tenant}/v2.0" },
@@ -92,7 +117,7 @@ test("a preset's placeholder must be replaced before fetching", async () => {
 });
 
 test("issuers discovered are remembered as recent, tokens never", async () => {
-  mockDiscover((r) => sampleDiscovery(r.issuer));
+  mockDiscover((r) => sampleReport(r.issuer));
   render(Discover);
   await discover("https://a.example");
   await screen.findByTestId("discover-use-for-verify");
@@ -107,7 +132,7 @@ test("issuers discovered are remembered as recent, tokens never", async () => {
 });
 
 test("Use for Verify hands the issuer to Verify", async () => {
-  mockDiscover((r) => sampleDiscovery(r.issuer));
+  mockDiscover((r) => sampleReport(r.issuer));
   render(Discover);
   await discover("https://idp.example");
   await fireEvent.click(await screen.findByTestId("discover-use-for-verify"));
@@ -116,7 +141,7 @@ test("Use for Verify hands the issuer to Verify", async () => {
 });
 
 test("Compare with… lists how a second issuer's metadata differs", async () => {
-  const requests = mockDiscover((r) => sampleDiscovery(r.issuer));
+  const requests = mockDiscover((r) => sampleReport(r.issuer));
   render(Discover);
   await discover("https://prod.example");
   await screen.findByTestId("discover-use-for-verify");
@@ -136,9 +161,9 @@ test("a slower reply for an older issuer never overwrites the newer one", async 
   await waitFor(() => {
     expect(pending.size).toBe(2);
   });
-  pending.get("https://new.example")?.(sampleDiscovery("https://new.example"));
+  pending.get("https://new.example")?.(sampleReport("https://new.example"));
   expect(await screen.findByRole("heading", { level: 1 })).toHaveTextContent("https://new.example");
-  pending.get("https://old.example")?.(sampleDiscovery("https://old.example"));
+  pending.get("https://old.example")?.(sampleReport("https://old.example"));
   await new Promise((r) => setTimeout(r, 20));
   expect(screen.getByRole("heading", { level: 1 })).toHaveTextContent("https://new.example");
 });
@@ -146,16 +171,25 @@ test("a slower reply for an older issuer never overwrites the newer one", async 
 test("markup from the server is shown as literal text", async () => {
   const evil = "<img src=x onerror=alert(1)>";
   mockDiscover((r) => {
-    const report = sampleDiscovery(r.issuer);
+    const report = sampleReport(r.issuer);
     return {
       ...report,
-      findings: [{ severity: "error", code: "x", field: evil, message: evil }],
+      findings: [{ severity: "info", code: "unknown-field", field: evil, message: evil }],
       fields: [{ name: "op_policy_uri", value: evil, group: "other", description: evil, spec: null }],
     };
   });
   const { container } = render(Discover);
   await discover("https://idp.example");
   expect(await screen.findByTestId("discover-field-op_policy_uri")).toHaveTextContent(evil);
-  expect(screen.getByTestId("discovery-finding-x")).toHaveTextContent(evil);
+  expect(screen.getByTestId("discovery-finding-unknown-field")).toHaveTextContent(evil);
   expect(container.querySelector("img")).toBeNull();
+});
+
+test("the finding codes mocked here are ones the core emits", () => {
+  const lint = readFileSync(path.resolve(import.meta.dirname, "../../../../../src/discovery/lint.rs"), "utf8");
+  // sampleReport's codes, and the one the markup test uses.
+  const codes = [...sampleReport("https://idp.example").findings.map((f) => f.code), "unknown-field"];
+  for (const code of codes) {
+    expect(lint, code).toContain(`"${code}"`);
+  }
 });
