@@ -199,7 +199,7 @@ export function sampleDiscovery(issuer = "http://127.0.0.1:8080"): DiscoveryRepo
     metadata,
     jwks: { keys: [{ kty: "EC", kid: "ec-1" }] },
     findings: [
-      { severity: "warning", code: "no-s256", field: "code_challenge_methods_supported", message: "S256 is not advertised (RFC 7636 §4.2)" },
+      { severity: "warning", code: "pkce-without-s256", field: "code_challenge_methods_supported", message: "PKCE methods [\"plain\"] do not include S256 (RFC 7636 §4.2)" },
       { severity: "info", code: "loopback-http", field: "token_endpoint", message: "token_endpoint uses plain http on a loopback host" },
     ],
     fields: [
