@@ -1021,3 +1021,23 @@ fn cli_discovers_the_real_openid_provider() {
         json!(["S256"])
     );
 }
+
+#[test]
+fn cli_readable_output_escapes_control_characters_the_server_sent() {
+    // A hostile provider: an OSC sequence (retitle the terminal) in a field value and a kid.
+    let served = r#"{"issuer":"{{base}}/o","authorization_endpoint":"{{base}}/o/authorize","token_endpoint":"{{base}}/o/token","jwks_uri":"{{base}}/o/jwks","response_types_supported":["code"],"subject_types_supported":["public"],"id_token_signing_alg_values_supported":["RS256"],"service_documentation":"https://docs.example/\u001b]0;pwned\u0007"}"#;
+    let mut jwks = fixture("jwks.json");
+    jwks["keys"][0]["kid"] = json!("k\u{1b}[2Jcleared");
+    let server = TestServer::start([
+        ("/o/.well-known/openid-configuration", Reply::json(served)),
+        ("/o/jwks", Reply::json(jwks.to_string())),
+    ]);
+    let out = tokenscope(&["discover", &server.url("/o")]);
+    let text = String::from_utf8(out.stdout).unwrap();
+    assert!(
+        text.contains(r"https://docs.example/\u{1b}]0;pwned\u{7}"),
+        "{text}"
+    );
+    assert!(text.contains(r"k\u{1b}[2Jcleared"), "{text}");
+    assert!(!text.contains(['\u{1b}', '\u{7}']), "{text:?}");
+}

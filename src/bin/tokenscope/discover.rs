@@ -14,7 +14,7 @@ use tokenscope::http::HttpPolicy;
 use tokenscope::jwt::Severity;
 
 use crate::output::{CliError, Output};
-use crate::render::severity_style;
+use crate::render::{printable, severity_style};
 
 const TITLE: Style = Style::new().bold();
 const DIM: Style = Style::new().dimmed();
@@ -81,7 +81,7 @@ fn severity_label(s: Severity) -> &'static str {
 }
 
 fn render(w: &mut dyn Write, r: &DiscoveryReport) -> io::Result<()> {
-    writeln!(w, "{TITLE}Issuer{TITLE:#} {}", r.issuer)?;
+    writeln!(w, "{TITLE}Issuer{TITLE:#} {}", printable(&r.issuer))?;
     writeln!(w, "{DIM}metadata from {}{DIM:#}", r.fetched_from)?;
 
     writeln!(w, "\n{TITLE}Findings{TITLE:#}")?;
@@ -93,14 +93,14 @@ fn render(w: &mut dyn Write, r: &DiscoveryReport) -> io::Result<()> {
         let field = f
             .field
             .as_deref()
-            .map(|x| format!(" [{x}]"))
+            .map(|x| format!(" [{}]", printable(x)))
             .unwrap_or_default();
         writeln!(
             w,
             "  {st}{:7}{st:#} {TITLE}{}{TITLE:#}{field}: {}",
             severity_label(f.severity),
             f.code,
-            f.message
+            printable(&f.message)
         )?;
     }
 
@@ -125,7 +125,13 @@ fn render(w: &mut dyn Write, r: &DiscoveryReport) -> io::Result<()> {
                     .join(", "),
                 other => other.to_string(),
             };
-            writeln!(w, "  {TITLE}{}{TITLE:#}  {value}", f.name)?;
+            // Everything here came from the server: escape what could drive the terminal.
+            writeln!(
+                w,
+                "  {TITLE}{}{TITLE:#}  {}",
+                printable(&f.name),
+                printable(&value)
+            )?;
             match (&f.description, &f.spec) {
                 (Some(d), Some(s)) => writeln!(w, "    {DIM}{d} [{s}]{DIM:#}")?,
                 _ => writeln!(w, "    {DIM}(not a field this tool knows){DIM:#}")?,
@@ -147,17 +153,17 @@ fn render(w: &mut dyn Write, r: &DiscoveryReport) -> io::Result<()> {
         writeln!(
             w,
             "  {TITLE}#{i} kid {}{TITLE:#}  {} {kind}  alg {}  use {}",
-            k.kid.as_deref().unwrap_or("-"),
-            k.kty.as_deref().unwrap_or("?"),
-            k.alg.as_deref().unwrap_or("-"),
-            k.key_use.as_deref().unwrap_or("-"),
+            printable(k.kid.as_deref().unwrap_or("-")),
+            printable(k.kty.as_deref().unwrap_or("?")),
+            printable(k.alg.as_deref().unwrap_or("-")),
+            printable(k.key_use.as_deref().unwrap_or("-")),
         )?;
         if let Some(t) = &k.thumbprint {
             writeln!(w, "    thumbprint (RFC 7638, SHA-256) {t}")?;
         }
         if let Some(c) = &k.certificate {
-            writeln!(w, "    certificate subject {}", c.subject)?;
-            writeln!(w, "                issuer  {}", c.issuer)?;
+            writeln!(w, "    certificate subject {}", printable(&c.subject))?;
+            writeln!(w, "                issuer  {}", printable(&c.issuer))?;
             let state = if c.expired { "  EXPIRED" } else { "" };
             writeln!(
                 w,
@@ -169,7 +175,7 @@ fn render(w: &mut dyn Write, r: &DiscoveryReport) -> io::Result<()> {
             }
         }
         for p in &k.problems {
-            writeln!(w, "    {DIM}{p}{DIM:#}")?;
+            writeln!(w, "    {DIM}{}{DIM:#}", printable(p))?;
         }
     }
     Ok(())
