@@ -235,6 +235,39 @@ fn empty_signature_and_unknown_kid_fail_the_signature_check() {
 }
 
 #[test]
+fn a_jwks_with_no_usable_key_fails_the_signature_check_not_verification() {
+    // RFC 7517 §5: keys that cannot be used are skipped, so these sets parse but hold nothing.
+    let v = vectors("rfc7520.json");
+    let token = v["s4_4_hs256"]["token"].as_str().unwrap();
+    for jwks in [
+        json!({"keys": []}),
+        json!({"keys": [{"kty": "XYZ", "kid": "018c0ae5-4d9b-471b-bfd6-eef314bc7037"}]}),
+    ] {
+        let keys = keys_from_text(&jwks.to_string(), None).unwrap();
+        assert!(keys.is_empty(), "{jwks}");
+        let r = verify_token(token, &keys, &VerifyOptions::at(NOW)).unwrap();
+        assert!(!r.valid, "{jwks}");
+        assert_eq!(status(&r, "signature"), CheckStatus::Fail);
+        let msg = message(&r, "signature");
+        assert!(
+            msg.contains("no key has kid \"018c0ae5") && msg.contains("no key Tokenscope can use"),
+            "{msg}"
+        );
+        // With no key there is nothing to fit the algorithm to, and no key to confuse.
+        assert_eq!(status(&r, "alg"), CheckStatus::Skipped, "{jwks}");
+        assert!(!has_finding(&r, "alg-confusion"));
+        assert!(r.key.is_none());
+    }
+    // An explicit allow-list is still applied.
+    let o = VerifyOptions {
+        allowed_algs: vec!["RS256".into()],
+        ..VerifyOptions::at(NOW)
+    };
+    let r = verify_token(token, &[], &o).unwrap();
+    assert_eq!(status(&r, "alg"), CheckStatus::Fail);
+}
+
+#[test]
 fn hs256_signed_with_the_public_key_is_algorithm_confusion() {
     // The classic attack: sign HS256 using the PEM text of the server's RSA public key.
     let pem = vector("rfc7515.json", "a2_rs256", "public_pem");

@@ -95,13 +95,9 @@ pub fn keys_from_text(
         } else {
             KeySource::Jwk
         });
-        let keys = keys_from_jwks(&value, source)?;
-        if keys.is_empty() {
-            return Err(KeyError::invalid(
-                "the JWK Set has no key Tokenscope can use",
-            ));
-        }
-        return Ok(keys);
+        // A JWK Set with no usable key is still a key set: a token checked against it fails
+        // its signature check (no key matches), it is not an input error.
+        return keys_from_jwks(&value, source);
     }
     Ok(vec![key_from_pem(trimmed)?])
 }

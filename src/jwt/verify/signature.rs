@@ -67,7 +67,8 @@ pub(super) fn check_signature(
     let has_secret = keys
         .iter()
         .any(|k| matches!(k.material, KeyMaterial::Hmac(_)));
-    let confusion = alg.family() == KeyFamily::Hmac && !has_secret;
+    // With no key at all there is no public key to confuse with a secret.
+    let confusion = alg.family() == KeyFamily::Hmac && !has_secret && !keys.is_empty();
     let allowed: Vec<String> = if options.allowed_algs.is_empty() {
         let mut fitting: Vec<String> = Vec::new();
         for a in keys.iter().flat_map(|k| k.material.fitting_algs()) {
@@ -90,6 +91,13 @@ pub(super) fn check_signature(
             format!(
                 "algorithm confusion: {alg} needs a shared secret, but only public keys were given"
             ),
+            SPEC_ALG,
+        )
+    } else if allowed.is_empty() {
+        check(
+            "alg",
+            CheckStatus::Skipped,
+            format!("{alg} not checked: no allowed algorithms given and no key to fit it to"),
             SPEC_ALG,
         )
     } else if !allowed.iter().any(|a| a == alg.name()) {
@@ -193,6 +201,16 @@ fn verify_with_candidates(
     );
 
     let kid = token.header.get("kid").and_then(|k| k.as_str());
+    if keys.is_empty() {
+        let what = kid.map_or_else(
+            || "no key to verify with".to_owned(),
+            |kid| format!("no key has kid \"{kid}\""),
+        );
+        return fail(format!(
+            "{what}: the key set holds no key Tokenscope can use (it is empty, or each of its keys \
+             was skipped as unsupported or malformed, RFC 7517 §5)"
+        ));
+    }
     let indexed: Vec<(usize, &VerificationKey)> = keys.iter().enumerate().collect();
     let by_kid: Vec<(usize, &VerificationKey)> = match kid {
         Some(kid) => {
