@@ -480,20 +480,51 @@ fn missing_or_wrong_audience_fails_aud() {
 }
 
 #[test]
-fn several_audiences_need_azp_naming_the_client() {
-    let r = verify_edited(|c| c["aud"] = json!([CLIENT, "api"]));
-    assert_eq!(status(&r, "azp"), CheckStatus::Fail);
-    let r = verify_edited(|c| {
-        c["aud"] = json!([CLIENT, "api"]);
-        c["azp"] = json!(CLIENT);
-    });
-    assert_eq!(status(&r, "azp"), CheckStatus::Pass);
-    assert!(r.valid);
-    let r = verify_edited(|c| {
-        c["aud"] = json!([CLIENT, "api"]);
-        c["azp"] = json!("api");
-    });
-    assert_eq!(status(&r, "azp"), CheckStatus::Fail);
+fn azp_follows_oidc_core_steps_4_and_5() {
+    use CheckStatus::{Fail, Pass, Skipped};
+    let several = json!([CLIENT, "api"]);
+    let cases: [(&Value, Value, &[&str], CheckStatus, &str); 9] = [
+        // Step 4: several audiences need an azp, once the client's id (--aud) is known.
+        (&several, Value::Null, &[CLIENT], Fail, "no azp"),
+        (&several, Value::Null, &[], Skipped, "several audiences"),
+        // Step 5: a present azp must be the client, any of the accepted audiences.
+        (&several, json!(CLIENT), &[CLIENT], Pass, CLIENT),
+        (&several, json!(CLIENT), &["web", CLIENT], Pass, CLIENT),
+        (&several, json!("api"), &[CLIENT], Fail, "\"api\""),
+        (&several, json!("api"), &[], Skipped, "\"api\""),
+        // One audience needs no azp.
+        (
+            &json!(CLIENT),
+            Value::Null,
+            &[CLIENT],
+            Skipped,
+            "single audience",
+        ),
+        (&json!(CLIENT), Value::Null, &[], Skipped, "single audience"),
+        (&json!(CLIENT), json!(["api"]), &[], Fail, "string"),
+    ];
+    for (aud, azp, expected, want, words) in cases {
+        let token = rs256_with(|c| {
+            c["aud"] = aud.clone();
+            if !azp.is_null() {
+                c["azp"] = azp.clone();
+            }
+        });
+        let o = VerifyOptions {
+            audiences: expected.iter().map(|a| a.to_string()).collect(),
+            ..id_options()
+        };
+        let r = verify_token(&token, &jwks_rs_es(), &o).unwrap();
+        let case = format!("aud {aud}, azp {azp}, expected {expected:?}");
+        assert_eq!(status(&r, "azp"), want, "{case}");
+        let msg = message(&r, "azp");
+        assert!(msg.contains(words), "{case}: {msg}");
+        if want == Skipped && azp.is_null() && aud.is_array() {
+            assert!(msg.contains("--aud"), "{case}: says what is missing: {msg}");
+        }
+        // Every other check passes or is skipped, so azp alone decides.
+        assert_eq!(r.valid, want != Fail, "{case}: {r:#?}");
+    }
 }
 
 #[test]

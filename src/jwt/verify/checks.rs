@@ -361,41 +361,56 @@ fn aud(payload: &Value, o: &VerifyOptions) -> Check {
     }
 }
 
+/// `azp` (OpenID Connect Core §3.1.3.7): with several audiences an `azp` should be present
+/// (step 4), and a present `azp` should be the client's id (step 5). Both need the client's id,
+/// which is the expected audience (`--aud`); without it nothing can be compared.
 fn azp(payload: &Value, o: &VerifyOptions) -> Check {
     const SPEC: &str = "OpenID Connect Core §3.1.3.7 steps 4–5";
-    let several = audiences(payload).is_some_and(|a| a.len() > 1);
-    match (payload.get("azp").and_then(Value::as_str), several) {
-        (None, true) => check(
-            "azp",
-            Fail,
-            "the token has several audiences but no azp naming the client it was issued to",
-            SPEC,
-        ),
-        (None, false) => check(
-            "azp",
-            Skipped,
-            "no azp claim (not needed with a single audience)",
-            SPEC,
-        ),
-        (Some(azp), _) if o.audiences.is_empty() => check(
+    let audiences = audiences(payload).unwrap_or_default();
+    let several = audiences.len() > 1;
+    let expected = o.audiences.join(" or ");
+    match payload.get("azp") {
+        Some(Value::String(azp)) if o.audiences.is_empty() => check(
             "azp",
             Skipped,
             format!("azp \"{azp}\" not checked: no expected client (--aud) given"),
             SPEC,
         ),
-        (Some(azp), _) if o.audiences.iter().any(|a| a == azp) => check(
+        Some(Value::String(azp)) if o.audiences.iter().any(|a| a == azp) => check(
             "azp",
             Pass,
             format!("azp \"{azp}\" is the expected client"),
             SPEC,
         ),
-        (Some(azp), _) => check(
+        Some(Value::String(azp)) => check(
+            "azp",
+            Fail,
+            format!("azp is \"{azp}\", not the expected client {expected}"),
+            SPEC,
+        ),
+        Some(_) => check("azp", Fail, "azp must be a string (the client id)", SPEC),
+        None if several && o.audiences.is_empty() => check(
+            "azp",
+            Skipped,
+            format!(
+                "the token has several audiences ({}) and no azp; not checked: no expected client (--aud) given",
+                audiences.join(", ")
+            ),
+            SPEC,
+        ),
+        None if several => check(
             "azp",
             Fail,
             format!(
-                "azp is \"{azp}\", not the expected client {}",
-                o.audiences.join(" or ")
+                "the token has several audiences ({}) but no azp naming the client it was issued to (expected {expected})",
+                audiences.join(", ")
             ),
+            SPEC,
+        ),
+        None => check(
+            "azp",
+            Skipped,
+            "no azp claim (not needed with a single audience)",
             SPEC,
         ),
     }
