@@ -13,7 +13,7 @@ use jsonwebtoken::{encode, Algorithm, EncodingKey, Header};
 use serde_json::{json, Value};
 use tokenscope::clock::SystemClock;
 use tokenscope::http::{HttpClient, HttpPolicy};
-use tokenscope::jwk::{resolve_keys, KeyInput};
+use tokenscope::jwk::{keys_from_text, resolve_keys, KeyInput};
 use tokenscope::jwt::decode_unverified;
 use tokenscope::ErrorCode as _;
 
@@ -25,6 +25,20 @@ fn verify(args: &[&str]) -> Output {
     let mut all = vec!["verify"];
     all.extend_from_slice(args);
     tokenscope(&all)
+}
+
+/// `verify ARGS --json`, which must exit with `code`; the report.
+fn report_of(args: &[&str], code: i32) -> Value {
+    let mut all = args.to_vec();
+    all.push("--json");
+    let out = verify(&all);
+    assert_eq!(
+        out.status.code(),
+        Some(code),
+        "{args:?}: {}",
+        String::from_utf8_lossy(&out.stdout)
+    );
+    json_out(&out)
 }
 
 fn check<'a>(v: &'a Value, name: &str) -> &'a Value {
@@ -160,14 +174,19 @@ fn jwks_url_faults_are_clear_exit_2_errors() {
         ("/not-a-set", "key.invalid", "JWK Set"),
     ] {
         let out = verify(&[&rfc_hs_token(), "--jwks-url", &server.url(path), "--json"]);
-        assert_eq!(out.status.code(), Some(2), "{path}");
-        let v = json_out(&out);
-        assert_eq!(v["error"]["code"], code, "{path}: {v}");
-        assert!(
-            v["error"]["message"].as_str().unwrap().contains(words),
-            "{path}: {v}"
-        );
+        assert_input_error(&out, code, words);
     }
+}
+
+/// Exit 2, and stdout only `{"error":{"code","message"}}` with `code` and a message saying
+/// `words`.
+fn assert_input_error(out: &Output, code: &str, words: &str) {
+    let v = json_out(out);
+    assert_eq!(out.status.code(), Some(2), "{code}: {v}");
+    assert_eq!(v.as_object().unwrap().len(), 1, "only the error: {v}");
+    assert_eq!(v["error"]["code"], code, "{v}");
+    let message = v["error"]["message"].as_str().unwrap();
+    assert!(message.contains(words), "{code}: {message}");
 }
 
 #[test]
@@ -188,6 +207,7 @@ fn slow_jwks_server_times_out_instead_of_hanging() {
         &KeyInput::JwksUrl(server.url("/slow")),
         &decoded,
         &client,
+        false,
     ))
     .unwrap_err();
     assert_eq!(err.code(), "http.timeout");
@@ -246,21 +266,244 @@ fn token_header_keys_are_used_only_when_asked_and_flagged_untrusted() {
         &EncodingKey::from_ec_pem(pem.as_bytes()).unwrap(),
     )
     .unwrap();
-    let out = verify(&[&token, "--token-keys", "--json"]);
-    assert_eq!(
-        out.status.code(),
-        Some(0),
-        "{}",
-        String::from_utf8_lossy(&out.stdout)
-    );
-    let report = json_out(&out);
-    assert_eq!(report["key"]["source"], "token_header");
-    assert!(report["findings"]
+    verify_with_token_keys(&token);
+    // Without --token-keys the embedded key is never consulted: against another real P-256 key
+    // the signature fails, where the embedded key would have passed it.
+    verify_with_someone_elses_key(&token);
+}
+
+fn has_untrusted_key_finding(report: &Value) -> bool {
+    report["findings"]
         .as_array()
         .unwrap()
         .iter()
-        .any(|f| f["code"] == "untrusted-key"));
-    // Without --token-keys the embedded key is never consulted.
-    let out = verify(&[&token, "--key", "/dev/null", "--json"]);
-    assert_eq!(out.status.code(), Some(2));
+        .any(|f| f["code"] == "untrusted-key")
+}
+
+/// `verify --token-keys`: must pass, on a key from the token's header, flagged untrusted.
+fn verify_with_token_keys(token: &str) -> Value {
+    let report = report_of(&[token, "--token-keys"], 0);
+    assert_eq!(report["key"]["source"], "token_header");
+    assert!(has_untrusted_key_finding(&report), "{report:#}");
+    report
+}
+
+/// `verify --key` with a well-formed P-256 public key that signed none of these tokens: the
+/// signature must fail, and nothing from the token's header may be used.
+fn verify_with_someone_elses_key(token: &str) {
+    let dir = tempfile::tempdir().unwrap();
+    let other = dir.path().join("other.jwk.json");
+    let jwk = json!({"kty": "EC", "crv": "P-256",
+        "x": "MKBCTNIcKUSDii11ySs3526iDZ8AiTo7Tu6KPAqv7D4",
+        "y": "4Etl6SRW2YiLUrN5vfvVHuhp7x8PxltmWWlbbM4IFyM"});
+    std::fs::write(&other, jwk.to_string()).unwrap();
+    let report = report_of(&[token, "--key", &other.display().to_string()], 1);
+    assert_eq!(check(&report, "signature")["status"], "fail");
+    assert_eq!(report["key"], Value::Null);
+    assert!(!has_untrusted_key_finding(&report), "{report:#}");
+}
+
+/// RFC 7515 A.2's RSA key as a public JWK with `kid`.
+fn rfc7515_rsa_jwk(kid: &str) -> Value {
+    let pem = vectors("rfc7515.json")["a2_rs256"]["public_pem"]
+        .as_str()
+        .unwrap()
+        .to_owned();
+    let key = keys_from_text(&pem, None).unwrap().remove(0);
+    let mut jwk = key.material.public_jwk().unwrap();
+    jwk.insert("kid".into(), json!(kid));
+    Value::Object(jwk)
+}
+
+/// An RS256 token signed with RFC 7515 A.2's key, with `header` and `claims`.
+fn rs256_token(mut header: Header, claims: &Value) -> String {
+    header.alg = Algorithm::RS256;
+    let pem = vectors("rfc7515.json")["a2_rs256"]["private_pem"]
+        .as_str()
+        .unwrap()
+        .to_owned();
+    encode(
+        &header,
+        claims,
+        &EncodingKey::from_rsa_pem(pem.as_bytes()).unwrap(),
+    )
+    .unwrap()
+}
+
+fn kid_header(kid: &str) -> Header {
+    Header {
+        kid: Some(kid.into()),
+        ..Header::new(Algorithm::RS256)
+    }
+}
+
+#[test]
+fn the_tokens_own_jku_is_fetched_with_token_keys_and_flagged_untrusted() {
+    let server = TestServer::start([(
+        "/jwks",
+        Reply::json(json!({"keys": [rfc7515_rsa_jwk("a2")]}).to_string()),
+    )]);
+    let header = Header {
+        jku: Some(server.url("/jwks")),
+        ..kid_header("a2")
+    };
+    let token = rs256_token(header, &json!({"sub": "mallory", "exp": 4_000_000_000u64}));
+    let report = verify_with_token_keys(&token);
+    assert_eq!(report["key"]["kid"], "a2");
+    assert_eq!(server.hits("/jwks"), 1);
+    // Without --token-keys the jku is never fetched.
+    verify_with_someone_elses_key(&token);
+    assert_eq!(server.hits("/jwks"), 1);
+}
+
+/// A server whose discovery document says `issuer` and whose JWKS holds RFC 7515 A.2's key.
+fn discovery_server(issuer: Value) -> TestServer {
+    let mut metadata = json!({"jwks_uri": "{{base}}/jwks"});
+    if !issuer.is_null() {
+        metadata["issuer"] = issuer;
+    }
+    TestServer::start([
+        (
+            "/.well-known/openid-configuration",
+            Reply::json(metadata.to_string()),
+        ),
+        (
+            "/jwks",
+            Reply::json(json!({"keys": [rfc7515_rsa_jwk("a2")]}).to_string()),
+        ),
+    ])
+}
+
+#[test]
+fn metadata_naming_another_issuer_is_not_used() {
+    // OIDC Discovery 1.0 §4.3: the issuer in the metadata must be the one asked for.
+    let server = discovery_server(json!("https://elsewhere.example"));
+    let token = rs256_token(
+        kid_header("a2"),
+        &json!({"iss": "https://elsewhere.example"}),
+    );
+    let out = verify(&[&token, "--issuer", &server.base(), "--json"]);
+    let both = format!(
+        "says issuer \"https://elsewhere.example\", but it was fetched for issuer \"{}\"",
+        server.base()
+    );
+    assert_input_error(&out, "discovery.issuer_mismatch", &both);
+    assert!(crate::util::stderr(&out).contains("§4.3"));
+    assert_eq!(
+        server.hits("/jwks"),
+        0,
+        "the keys of such metadata are not fetched"
+    );
+}
+
+#[test]
+fn metadata_without_an_issuer_or_off_by_a_slash_is_not_used() {
+    let token = rs256_token(kid_header("a2"), &json!({"sub": "alice"}));
+    let server = discovery_server(Value::Null);
+    let out = verify(&[&token, "--issuer", &server.base(), "--json"]);
+    assert_input_error(&out, "discovery.issuer_mismatch", "has no \"issuer\"");
+
+    let server = discovery_server(json!(42));
+    let out = verify(&[&token, "--issuer", &server.base(), "--json"]);
+    assert_input_error(&out, "discovery.issuer_mismatch", "says issuer \"42\"");
+
+    // The metadata says http://127.0.0.1:PORT; the user typed it with a trailing slash.
+    let server = discovery_server(json!("{{base}}"));
+    let out = verify(&[&token, "--issuer", &format!("{}/", server.base()), "--json"]);
+    assert_input_error(&out, "discovery.issuer_mismatch", "trailing slash");
+}
+
+#[test]
+fn the_given_issuer_is_the_expected_iss_unless_iss_is_given() {
+    let server = discovery_server(json!("{{base}}"));
+    let issuer = server.base();
+    let ours = rs256_token(kid_header("a2"), &json!({"iss": issuer, "sub": "alice"}));
+    let v = report_of(&[&ours, "--issuer", &issuer], 0);
+    assert_eq!(check(&v, "iss")["status"], "pass");
+    assert_eq!(v["key"]["source"], "issuer");
+
+    // Signed with the issuer's key but claiming another issuer: iss fails, not the signature.
+    let theirs = rs256_token(
+        kid_header("a2"),
+        &json!({"iss": "https://elsewhere.example", "sub": "alice"}),
+    );
+    let v = report_of(&[&theirs, "--issuer", &issuer], 1);
+    assert_eq!(check(&v, "iss")["status"], "fail");
+    assert!(check(&v, "iss")["message"]
+        .as_str()
+        .unwrap()
+        .contains(&issuer));
+    assert_eq!(check(&v, "signature")["status"], "pass");
+    // --iss overrides the default.
+    let args = [
+        &theirs,
+        "--issuer",
+        &issuer,
+        "--iss",
+        "https://elsewhere.example",
+    ];
+    report_of(&args, 0);
+}
+
+#[test]
+fn issuer_discovery_faults_are_clear_exit_2_errors() {
+    let server = TestServer::start([]);
+    for (reply, code, words) in [
+        (Reply::status(404), "http.status", "404"),
+        (Reply::status(500), "http.status", "500"),
+        (Reply::json("{\"issuer\": "), "http.not_json", "JSON"),
+    ] {
+        server.set("/.well-known/openid-configuration", reply);
+        let out = verify(&[&rfc_hs_token(), "--issuer", &server.base(), "--json"]);
+        assert_input_error(&out, code, words);
+    }
+}
+
+#[test]
+fn an_empty_jwks_url_set_fails_the_signature_check() {
+    let server = TestServer::start([("/jwks", Reply::json(r#"{"keys":[]}"#))]);
+    let v = report_of(&[&rfc_hs_token(), "--jwks-url", &server.url("/jwks")], 1);
+    assert_eq!(check(&v, "signature")["status"], "fail");
+    assert!(check(&v, "signature")["message"]
+        .as_str()
+        .unwrap()
+        .contains("no key"));
+}
+
+#[test]
+fn refresh_fetches_cached_keys_again() {
+    // A JWKS cacheable for ten minutes, then rotated on the server.
+    let cached = |keys: Value| Reply::json(keys.to_string()).header("Cache-Control", "max-age=600");
+    let server = TestServer::start([
+        (
+            "/.well-known/openid-configuration",
+            cached(json!({"issuer": "{{base}}", "jwks_uri": "{{base}}/jwks"})),
+        ),
+        ("/jwks", cached(json!({"keys": [rfc7515_rsa_jwk("old")]}))),
+    ]);
+    let client = HttpClient::new(HttpPolicy::default(), Arc::new(SystemClock)).unwrap();
+    let token = rs256_token(kid_header("new"), &json!({"sub": "alice"}));
+    let decoded = decode_unverified(&token, 0).unwrap();
+    let kids = |input: &KeyInput, refresh: bool| -> Vec<String> {
+        block_on(resolve_keys(input, &decoded, &client, refresh))
+            .unwrap()
+            .keys
+            .into_iter()
+            .filter_map(|k| k.kid)
+            .collect()
+    };
+    let jwks_url = KeyInput::JwksUrl(server.url("/jwks"));
+    let issuer = KeyInput::Issuer(server.base());
+    assert_eq!(kids(&jwks_url, false), ["old"]);
+    server.set("/jwks", cached(json!({"keys": [rfc7515_rsa_jwk("new")]})));
+    assert_eq!(kids(&jwks_url, false), ["old"], "served from the cache");
+    assert_eq!(kids(&issuer, false), ["old"], "the JWKS is cached by URL");
+    assert_eq!(server.hits("/jwks"), 1);
+
+    assert_eq!(kids(&issuer, true), ["new"]);
+    assert_eq!(server.hits("/.well-known/openid-configuration"), 2);
+    assert_eq!(server.hits("/jwks"), 2);
+    // The refreshed copy replaces the cached one.
+    assert_eq!(kids(&jwks_url, false), ["new"]);
+    assert_eq!(server.hits("/jwks"), 2);
 }

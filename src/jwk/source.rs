@@ -31,11 +31,13 @@ pub enum KeyInput {
     TokenHeader,
 }
 
-/// Keys ready for verification, and the issuer discovery reported (for the `iss` check).
+/// Keys ready for verification, and the issuer that vouches for them (for the `iss` check).
 #[derive(Debug, Default)]
 pub struct ResolvedKeys {
     pub keys: Vec<VerificationKey>,
-    pub discovered_issuer: Option<String>,
+    /// For [`KeyInput::Issuer`]: the issuer as given, which its metadata's `issuer` matched
+    /// exactly. Tokens from these keys should carry it as `iss`.
+    pub issuer: Option<String>,
 }
 
 /// Why a key source could not be turned into keys.
@@ -49,6 +51,34 @@ pub enum KeySourceError {
     Discovery(#[from] DiscoveryError),
     #[error("{0}")]
     Missing(String),
+    /// OIDC Discovery 1.0 §4.3: metadata whose `issuer` is not the issuer asked for is not used.
+    #[error("{}", issuer_mismatch_message(.expected, .found.as_deref(), .url))]
+    IssuerMismatch {
+        /// The issuer URL that was given (and prefixed to the well-known path).
+        expected: String,
+        /// The metadata's `issuer` (JSON text if it is not a string); `None` when absent.
+        found: Option<String>,
+        /// Where the metadata came from.
+        url: String,
+    },
+}
+
+fn issuer_mismatch_message(expected: &str, found: Option<&str>, url: &str) -> String {
+    let says = match found {
+        None => "has no \"issuer\"".to_owned(),
+        Some(found) => {
+            let hint = if found.trim_end_matches('/') == expected.trim_end_matches('/') {
+                " (they differ only by a trailing slash; the comparison is exact)"
+            } else {
+                ""
+            };
+            format!("says issuer \"{found}\"{hint}")
+        }
+    };
+    format!(
+        "the discovery document at {url} {says}, but it was fetched for issuer \"{expected}\": \
+         the two must be identical, so its keys are not used (OIDC Discovery 1.0 §4.3)"
+    )
 }
 
 impl ErrorCode for KeySourceError {
@@ -58,6 +88,7 @@ impl ErrorCode for KeySourceError {
             KeySourceError::Http(e) => e.code(),
             KeySourceError::Discovery(e) => e.code(),
             KeySourceError::Missing(_) => "key.missing",
+            KeySourceError::IssuerMismatch { .. } => "discovery.issuer_mismatch",
         }
     }
 }
@@ -102,11 +133,14 @@ pub fn keys_from_text(
     Ok(vec![key_from_pem(trimmed)?])
 }
 
-/// Resolves `input` into keys, fetching over the network where the source is a URL.
+/// Resolves `input` into keys, fetching over the network where the source is a URL. With
+/// `refresh`, cached copies are ignored and fetched again (the app's "Refresh keys", e.g. after
+/// a key rotation); the fresh responses replace them in the cache.
 pub async fn resolve_keys(
     input: &KeyInput,
     token: &DecodedToken,
     http: &HttpClient,
+    refresh: bool,
 ) -> Result<ResolvedKeys, KeySourceError> {
     let keys = match input {
         KeyInput::Secret(secret) => {
@@ -116,29 +150,46 @@ pub async fn resolve_keys(
             )]
         }
         KeyInput::Text(text) => keys_from_text(text, None)?,
-        KeyInput::JwksUrl(url) => fetch_jwks(http, url, KeySource::JwksUrl).await?,
-        KeyInput::Issuer(issuer) => {
-            let metadata = http
-                .get_json(&well_known_url(issuer)?, &FetchOptions::json())
-                .await?;
-            let jwks_uri = metadata.get("jwks_uri").and_then(Value::as_str).ok_or_else(|| {
-                KeySourceError::Missing(format!("the discovery document of {issuer} has no jwks_uri (OIDC Discovery 1.0 §3)"))
-            })?;
-            let keys = fetch_jwks(http, jwks_uri, KeySource::Issuer).await?;
-            let discovered = metadata
-                .get("issuer")
-                .and_then(Value::as_str)
-                .map(str::to_owned);
-            return Ok(ResolvedKeys {
-                keys,
-                discovered_issuer: discovered,
-            });
-        }
-        KeyInput::TokenHeader => header_keys(token, http).await?,
+        KeyInput::JwksUrl(url) => fetch_jwks(http, url, KeySource::JwksUrl, refresh).await?,
+        KeyInput::Issuer(issuer) => return issuer_keys(issuer.trim(), http, refresh).await,
+        KeyInput::TokenHeader => header_keys(token, http, refresh).await?,
     };
+    Ok(ResolvedKeys { keys, issuer: None })
+}
+
+/// OIDC discovery for `issuer`, then its `jwks_uri`.
+async fn issuer_keys(
+    issuer: &str,
+    http: &HttpClient,
+    refresh: bool,
+) -> Result<ResolvedKeys, KeySourceError> {
+    let metadata_url = well_known_url(issuer)?;
+    let fetch = FetchOptions {
+        bypass_cache: refresh,
+        ..FetchOptions::json()
+    };
+    let metadata = http.get_json(&metadata_url, &fetch).await?;
+    // OIDC Discovery 1.0 §4.3: the issuer MUST be identical to the one used, else the
+    // metadata (and so its jwks_uri) MUST NOT be used.
+    let found = metadata.get("issuer");
+    if found.and_then(Value::as_str) != Some(issuer) {
+        return Err(KeySourceError::IssuerMismatch {
+            expected: issuer.to_owned(),
+            found: found.map(|v| v.as_str().map_or_else(|| v.to_string(), str::to_owned)),
+            url: metadata_url,
+        });
+    }
+    let jwks_uri = metadata
+        .get("jwks_uri")
+        .and_then(Value::as_str)
+        .ok_or_else(|| {
+            KeySourceError::Missing(format!(
+                "the discovery document of {issuer} has no jwks_uri (OIDC Discovery 1.0 §3)"
+            ))
+        })?;
     Ok(ResolvedKeys {
-        keys,
-        discovered_issuer: None,
+        keys: fetch_jwks(http, jwks_uri, KeySource::Issuer, refresh).await?,
+        issuer: Some(issuer.to_owned()),
     })
 }
 
@@ -146,10 +197,11 @@ async fn fetch_jwks(
     http: &HttpClient,
     url: &str,
     source: KeySource,
+    refresh: bool,
 ) -> Result<Vec<VerificationKey>, KeySourceError> {
     let fetch = FetchOptions {
         accept: Some("application/jwk-set+json, application/json".into()),
-        bypass_cache: false,
+        bypass_cache: refresh,
     };
     let value = http.get_json(url, &fetch).await?;
     if value.get("keys").is_none() {
@@ -165,6 +217,7 @@ async fn fetch_jwks(
 async fn header_keys(
     token: &DecodedToken,
     http: &HttpClient,
+    refresh: bool,
 ) -> Result<Vec<VerificationKey>, KeySourceError> {
     let header = &token.header;
     if let Some(jwk) = header.get("jwk") {
@@ -187,7 +240,7 @@ async fn header_keys(
         return Ok(vec![key]);
     }
     if let Some(url) = header.get("jku").and_then(Value::as_str) {
-        return fetch_jwks(http, url, KeySource::TokenHeader).await;
+        return fetch_jwks(http, url, KeySource::TokenHeader, refresh).await;
     }
     Err(KeySourceError::Missing(
         "the token's header has no jwk, x5c or jku to take a key from".into(),

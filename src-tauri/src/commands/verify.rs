@@ -23,8 +23,8 @@ pub struct VerifyRequest {
     /// Allowed `alg` values; empty: every standard algorithm that fits the key, never `none`.
     #[serde(default)]
     pub allowed_algs: Vec<String>,
-    /// Expected issuer, compared exactly. With the `issuer` key source and no value here, the
-    /// discovered issuer is expected.
+    /// Expected issuer, compared exactly. With the `issuer` key source and no value here, that
+    /// issuer is expected (its metadata must name it exactly, OIDC Discovery 1.0 §4.3).
     pub iss: Option<String>,
     /// Accepted audiences: the token's `aud` must contain one of them.
     #[serde(default)]
@@ -43,6 +43,9 @@ pub struct VerifyRequest {
     /// Allow plain http to non-loopback hosts for network key sources.
     #[serde(default)]
     pub allow_http: bool,
+    /// Fetch network keys again instead of using cached copies ("Refresh keys").
+    #[serde(default)]
+    pub refresh: bool,
 }
 
 /// Where the keys come from. Secrets are held as [`Secret`] from the moment they arrive.
@@ -56,7 +59,7 @@ pub enum KeySourceRequest {
     /// PEM (SPKI, PKCS#1, certificate), a JWK or a JWKS.
     KeyText(String),
     JwksUrl(String),
-    /// OIDC discovery, then `jwks_uri`; the discovered issuer becomes the expected `iss`.
+    /// OIDC discovery, then `jwks_uri`; this issuer becomes the expected `iss`.
     Issuer(String),
     /// The token's own `jwk`/`x5c`/`jku` header: untrusted, for teaching.
     TokenHeader,
@@ -83,21 +86,24 @@ async fn verify(state: &AppState, request: VerifyRequest) -> Result<VerifyRespon
     let decoded = decode_unverified(&request.token, now)?;
     let input = key_input(request.key)?;
     let (resolved, exchanges) = if is_network(&input) {
-        let (input, decoded) = (&input, &decoded);
+        let (input, decoded, refresh) = (&input, &decoded, request.refresh);
         state
             .fetching(request.allow_http, |client| async move {
-                resolve_keys(input, decoded, &client).await
+                resolve_keys(input, decoded, &client, refresh).await
             })
             .await
     } else {
         let no_fetch = state.client_without_fetching();
-        (resolve_keys(&input, &decoded, no_fetch).await, Vec::new())
+        (
+            resolve_keys(&input, &decoded, no_fetch, false).await,
+            Vec::new(),
+        )
     };
     let resolved = resolved.map_err(|e| IpcError::from(e).with_exchanges(exchanges.clone()))?;
     let options = VerifyOptions {
         allowed_algs: request.allowed_algs,
         // Keys from an issuer only vouch for tokens that issuer made.
-        issuer: request.iss.or(resolved.discovered_issuer),
+        issuer: request.iss.or(resolved.issuer),
         audiences: request.aud,
         nonce: request.nonce,
         access_token: request.access_token,
@@ -135,6 +141,11 @@ fn is_network(input: &KeyInput) -> bool {
 
 #[cfg(test)]
 mod tests {
+    use std::io::{BufRead as _, BufReader, Write as _};
+    use std::net::TcpListener;
+    use std::sync::atomic::{AtomicUsize, Ordering};
+    use std::sync::Arc;
+
     use serde_json::{json, Value};
     use tokenscope::jwt::verify::CheckStatus;
 
@@ -293,6 +304,55 @@ mod tests {
         assert_eq!(error.code, "http.connect");
         assert_eq!(error.exchanges.len(), 1);
         assert_eq!(error.exchanges[0].url, "http://127.0.0.1:9/jwks");
+    }
+
+    /// Serves a cacheable (`max-age=600`) JWK Set on 127.0.0.1 to up to `limit` requests,
+    /// counting them.
+    fn serve_cacheable_jwks(limit: usize) -> (String, Arc<AtomicUsize>) {
+        let listener = TcpListener::bind("127.0.0.1:0").unwrap();
+        let url = format!("http://{}/jwks", listener.local_addr().unwrap());
+        let hits = Arc::new(AtomicUsize::new(0));
+        let counter = hits.clone();
+        std::thread::spawn(move || {
+            for stream in listener.incoming().take(limit) {
+                let mut stream = stream.unwrap();
+                let mut reader = BufReader::new(stream.try_clone().unwrap());
+                let mut line = String::new();
+                while reader.read_line(&mut line).unwrap() > 0 && line != "\r\n" {
+                    line.clear();
+                }
+                counter.fetch_add(1, Ordering::SeqCst);
+                let body = r#"{"keys":[{"kty":"oct","k":"AAAA"}]}"#;
+                let _ = write!(
+                    stream,
+                    "HTTP/1.1 200 OK\r\nContent-Type: application/json\r\nCache-Control: max-age=600\r\nContent-Length: {}\r\nConnection: close\r\n\r\n{body}",
+                    body.len()
+                );
+            }
+        });
+        (url, hits)
+    }
+
+    #[test]
+    fn refresh_fetches_the_keys_again_instead_of_using_the_cache() {
+        let (url, hits) = serve_cacheable_jwks(2);
+        let state = state_at(0);
+        let verify_with = |refresh: bool| {
+            let req = request(json!({
+                "token": RFC7519_TOKEN, "key": {"kind": "jwks_url", "value": url},
+                "refresh": refresh
+            }));
+            block_on(verify(&state, req)).unwrap().exchanges
+        };
+        assert!(!verify_with(false)[0].from_cache);
+        assert!(
+            verify_with(false)[0].from_cache,
+            "the second look is cached"
+        );
+        assert_eq!(hits.load(Ordering::SeqCst), 1);
+        let refreshed = verify_with(true);
+        assert!(!refreshed[0].from_cache);
+        assert_eq!(hits.load(Ordering::SeqCst), 2);
     }
 
     #[test]

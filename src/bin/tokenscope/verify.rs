@@ -53,7 +53,8 @@ pub struct VerifyArgs {
     /// Fetch the JWK Set from this URL.
     #[arg(long, value_name = "URL", group = "key_source")]
     jwks_url: Option<String>,
-    /// Discover the issuer's keys (OIDC discovery, then jwks_uri); also expects iss to match.
+    /// Discover the issuer's keys (OIDC discovery, then jwks_uri). The metadata's issuer must be
+    /// exactly this URL, and so must the token's iss unless --iss says otherwise.
     #[arg(long, value_name = "URL", group = "key_source")]
     issuer: Option<String>,
     /// Use the key the token names in its own jwk/x5c/jku header. Proves nothing: for teaching.
@@ -139,12 +140,13 @@ fn verify(args: &VerifyArgs) -> Result<VerifyReport, CliError> {
         ..HttpPolicy::default()
     };
     let client = crate::net::http_client(policy)?;
-    let resolved = crate::net::block_on(resolve_keys(&input, &decoded, &client))?
+    // The cache lives only as long as this process, so there is nothing stale to refresh.
+    let resolved = crate::net::block_on(resolve_keys(&input, &decoded, &client, false))?
         .map_err(CliError::from_core)?;
     let options = VerifyOptions {
         allowed_algs: args.algs.clone(),
         // Keys from an issuer only vouch for tokens that issuer made.
-        issuer: args.iss.clone().or(resolved.discovered_issuer),
+        issuer: args.iss.clone().or(resolved.issuer),
         audiences: args.auds.clone(),
         nonce: args.nonce.clone(),
         access_token: args.access_token.clone(),

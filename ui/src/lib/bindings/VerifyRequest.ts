@@ -14,8 +14,8 @@ token: string, key: KeySourceRequest,
  */
 allowed_algs: Array<string>, 
 /**
- * Expected issuer, compared exactly. With the `issuer` key source and no value here, the
- * discovered issuer is expected.
+ * Expected issuer, compared exactly. With the `issuer` key source and no value here, that
+ * issuer is expected (its metadata must name it exactly, OIDC Discovery 1.0 §4.3).
  */
 iss: string | null, 
 /**
@@ -41,4 +41,8 @@ now: number | null,
 /**
  * Allow plain http to non-loopback hosts for network key sources.
  */
-allow_http: boolean, };
+allow_http: boolean, 
+/**
+ * Fetch network keys again instead of using cached copies ("Refresh keys").
+ */
+refresh: boolean, };
