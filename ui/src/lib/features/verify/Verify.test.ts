@@ -40,7 +40,7 @@ test("a pasted JWKS gives a report: verdict, key used, checks and findings", asy
   await chooseKind("key_text");
   await input("verify-key-value", JWKS);
 
-  expect(await screen.findByTestId("verify-verdict")).toHaveTextContent("VALID");
+  expect(await screen.findByTestId("verify-verdict")).toHaveTextContent(/^VALID$/);
   expect(requests).toHaveLength(1);
   expect(requests[0]).toEqual({
     token: "a.b.c",
@@ -54,6 +54,7 @@ test("a pasted JWKS gives a report: verdict, key used, checks and findings", asy
     leeway: 60,
     now: null,
     allow_http: false,
+    refresh: false,
   });
   expect(screen.getByTestId("check-status-signature").textContent).toBe("pass");
   expect(screen.getByTestId("check-row-signature")).toHaveClass("pass");
@@ -72,7 +73,7 @@ test("a failed check makes the verdict INVALID and the row red", async () => {
   render(Verify);
   await input("verify-token", "a.b.c");
   await input("verify-key-value", "secret");
-  expect(await screen.findByTestId("verify-verdict")).toHaveTextContent("INVALID");
+  expect(await screen.findByTestId("verify-verdict")).toHaveTextContent(/^INVALID$/);
   expect(screen.getByTestId("check-status-signature").textContent).toBe("fail");
   expect(screen.getByTestId("check-row-signature")).toHaveClass("fail");
   expect(screen.getByTestId("verify-key-used")).toHaveTextContent("No key verified the signature");
@@ -156,6 +157,31 @@ test("a network key source waits for a pause, or the Verify button", async () =>
   expect(requests).toHaveLength(2);
 });
 
+test("Refresh keys re-verifies a network source bypassing the cache", async () => {
+  const requests = mockVerify(() => validReport());
+  render(Verify);
+  await input("verify-token", "a.b.c");
+  await input("verify-key-value", "secret");
+  await screen.findByTestId("verify-verdict");
+  expect(screen.queryByTestId("verify-refresh")).toBeNull();
+
+  for (const kind of ["jwks_url", "issuer", "token_header"]) {
+    await chooseKind(kind);
+    if (kind !== "token_header") await input("verify-key-value", "https://idp.example");
+    const before = requests.length;
+    await fireEvent.click(screen.getByTestId("verify-refresh"));
+    await waitFor(() => {
+      expect(requests.slice(before).filter((r) => r.refresh && r.key.kind === kind)).toHaveLength(1);
+    });
+  }
+  // Ordinary re-verification keeps using the cache.
+  await fireEvent.click(screen.getByTestId("verify-run"));
+  await waitFor(() => {
+    expect(requests.at(-1)?.refresh).toBe(false);
+  });
+  expect(requests.filter((r) => r.refresh)).toHaveLength(3);
+});
+
 test("exchanges of a failed fetch are shown with the error", async () => {
   mockIPC((cmd) => {
     if (cmd !== "verify_token") return sampleDecoded();
@@ -190,10 +216,10 @@ test("a slower reply for older input never overwrites the newer one", async () =
     expect(pending.has("new.token.y")).toBe(true);
   });
   pending.get("new.token.y")?.(invalidReport());
-  expect(await screen.findByTestId("verify-verdict")).toHaveTextContent("INVALID");
+  expect(await screen.findByTestId("verify-verdict")).toHaveTextContent(/^INVALID$/);
   pending.get("old.token.x")?.(validReport());
   await new Promise((r) => setTimeout(r, 20));
-  expect(screen.getByTestId("verify-verdict")).toHaveTextContent("INVALID");
+  expect(screen.getByTestId("verify-verdict")).toHaveTextContent(/^INVALID$/);
 });
 
 test("nothing is sent until there is a token and a key", async () => {

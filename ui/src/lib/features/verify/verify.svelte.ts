@@ -166,7 +166,8 @@ export class VerifyState {
     }, delay);
   }
 
-  request(): VerifyRequest | null {
+  /** The request for the current inputs; `refresh` fetches network keys again, bypassing the cache. */
+  request(refresh = false): VerifyRequest | null {
     if (this.missing !== null) return null;
     const key: KeySourceRequest =
       this.keyKind === "token_header" ? { kind: "token_header" } : { kind: this.keyKind, value: this.keyValue };
@@ -182,12 +183,13 @@ export class VerifyState {
       leeway: this.leeway === null || !Number.isFinite(this.leeway) || this.leeway < 0 ? null : Math.floor(this.leeway),
       now: parseNow(this.now),
       allow_http: this.allowHttp,
+      refresh,
     };
   }
 
   /** Verifies the current inputs at once; a reply for older inputs is dropped. */
-  async verifyNow(): Promise<void> {
-    const request = this.request();
+  async verifyNow(refresh = false): Promise<void> {
+    const request = this.request(refresh);
     const current = this.#latest.begin();
     if (request === null) {
       this.#show(null, null);
