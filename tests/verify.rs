@@ -175,8 +175,8 @@ fn rfc7520_hs256_selects_its_key_by_kid_from_a_jwks() {
 
 // ---- Signature faults are verdicts, not errors -------------------------------------------
 
-#[test]
-fn der_encoded_es256_signature_is_invalid_with_the_reason() {
+/// RFC 7515 A.3's ES256 token with its R‖S signature re-encoded as an ASN.1 DER SEQUENCE.
+fn der_encoded_es256_token() -> String {
     let token = vector("rfc7515.json", "a3_es256", "token");
     let parts: Vec<&str> = token.split('.').collect();
     let raw = URL_SAFE_NO_PAD.decode(parts[2]).unwrap();
@@ -193,9 +193,24 @@ fn der_encoded_es256_signature_is_invalid_with_the_reason() {
     let mut der = vec![0x30, (r.len() + s.len()) as u8];
     der.extend(r);
     der.extend(s);
-    let der_token = format!("{}.{}.{}", parts[0], parts[1], URL_SAFE_NO_PAD.encode(der));
+    format!("{}.{}.{}", parts[0], parts[1], URL_SAFE_NO_PAD.encode(der))
+}
+
+/// RFC 7515 A.2's RS256 token with its signature segment emptied.
+fn unsigned_rs256_token() -> String {
+    let token = vector("rfc7515.json", "a2_rs256", "token");
+    format!("{}.", token.rsplit_once('.').unwrap().0)
+}
+
+/// A JWK Set whose kids ("k1", "k2") are not the RFC 7520 §4.4 token's.
+fn jwks_without_the_rfc7520_kid() -> Value {
+    json!({"keys": [{"kty": "oct", "kid": "k1", "k": b64("x")}, {"kty": "oct", "kid": "k2", "k": b64("y")}]})
+}
+
+#[test]
+fn der_encoded_es256_signature_is_invalid_with_the_reason() {
     let r = verify_token(
-        &der_token,
+        &der_encoded_es256_token(),
         &rfc_key("a3_es256", "public_pem"),
         &VerifyOptions::at(RFC_NOW),
     )
@@ -207,10 +222,8 @@ fn der_encoded_es256_signature_is_invalid_with_the_reason() {
 
 #[test]
 fn empty_signature_and_unknown_kid_fail_the_signature_check() {
-    let token = vector("rfc7515.json", "a2_rs256", "token");
-    let unsigned = format!("{}.", token.rsplit_once('.').unwrap().0);
     let r = verify_token(
-        &unsigned,
+        &unsigned_rs256_token(),
         &rfc_key("a2_rs256", "public_pem"),
         &VerifyOptions::at(RFC_NOW),
     )
@@ -218,8 +231,7 @@ fn empty_signature_and_unknown_kid_fail_the_signature_check() {
     assert_eq!(message(&r, "signature"), "the signature is empty");
 
     let v = vectors("rfc7520.json");
-    let jwks = json!({"keys": [{"kty": "oct", "kid": "k1", "k": b64("x")}, {"kty": "oct", "kid": "k2", "k": b64("y")}]});
-    let keys = keys_from_text(&jwks.to_string(), None).unwrap();
+    let keys = keys_from_text(&jwks_without_the_rfc7520_kid().to_string(), None).unwrap();
     let r = verify_token(
         v["s4_4_hs256"]["token"].as_str().unwrap(),
         &keys,
@@ -953,6 +965,151 @@ mod cli {
             Some(2)
         );
     }
+
+    /// Runs `verify` with `args` and `--json`; the exit code and the signature check.
+    fn signature_verdict(args: &[&str]) -> (Option<i32>, Value) {
+        let mut all = args.to_vec();
+        all.push("--json");
+        let out = run(&all);
+        let report = json_out(&out);
+        let signature = report["checks"]
+            .as_array()
+            .unwrap_or_else(|| panic!("{args:?}: {report}"))
+            .iter()
+            .find(|c| c["name"] == "signature")
+            .unwrap()
+            .clone();
+        (out.status.code(), signature)
+    }
+
+    #[test]
+    fn malformed_signatures_are_invalid_not_input_errors() {
+        let dir = tempfile::tempdir().unwrap();
+        let rs_pem = write(
+            &dir,
+            "rs.pem",
+            &vector("rfc7515.json", "a2_rs256", "public_pem"),
+        );
+        let es_pem = write(
+            &dir,
+            "es.pem",
+            &vector("rfc7515.json", "a3_es256", "public_pem"),
+        );
+        let now = RFC_NOW.to_string();
+        let (code, sig) =
+            signature_verdict(&[&unsigned_rs256_token(), "--key", &rs_pem, "--now", &now]);
+        assert_eq!(code, Some(1));
+        assert_eq!(sig["status"], "fail");
+        assert_eq!(sig["message"], "the signature is empty");
+
+        let (code, sig) =
+            signature_verdict(&[&der_encoded_es256_token(), "--key", &es_pem, "--now", &now]);
+        assert_eq!(code, Some(1));
+        assert_eq!(sig["status"], "fail");
+        let msg = sig["message"].as_str().unwrap();
+        assert!(msg.contains("64 bytes") && msg.contains("DER"), "{msg}");
+    }
+
+    #[test]
+    fn a_jwks_without_the_tokens_kid_is_invalid_not_an_input_error() {
+        let dir = tempfile::tempdir().unwrap();
+        let token = vectors("rfc7520.json")["s4_4_hs256"]["token"]
+            .as_str()
+            .unwrap()
+            .to_owned();
+        for (name, jwks) in [
+            ("other-kids", jwks_without_the_rfc7520_kid()),
+            ("empty", json!({"keys": []})),
+            (
+                "unusable",
+                json!({"keys": [{"kty": "XYZ"}, {"kty": "RSA"}]}),
+            ),
+        ] {
+            let path = write(&dir, &format!("{name}.json"), &jwks.to_string());
+            let (code, sig) = signature_verdict(&[&token, "--key", &path]);
+            assert_eq!(code, Some(1), "{name}");
+            assert_eq!(sig["status"], "fail", "{name}");
+            assert!(
+                sig["message"]
+                    .as_str()
+                    .unwrap()
+                    .contains("no key has kid \"018c0ae5"),
+                "{name}: {sig}"
+            );
+        }
+    }
+
+    #[test]
+    fn key_files_that_are_not_keys_stay_input_errors() {
+        let dir = tempfile::tempdir().unwrap();
+        let token = vector("rfc7515.json", "a2_rs256", "token");
+        for (name, text, code) in [
+            ("prose.txt", "hello, I am not a key", "key.unreadable"),
+            ("jwk.json", r#"{"kty": "XYZ"}"#, "key.unsupported"),
+            (
+                "keys-object.json",
+                r#"{"keys": {"kty": "oct"}}"#,
+                "key.invalid",
+            ),
+            ("empty.pem", "", "key.unreadable"),
+        ] {
+            let path = write(&dir, name, text);
+            let out = run(&[&token, "--key", &path, "--json"]);
+            assert_eq!(out.status.code(), Some(2), "{name}");
+            assert_eq!(json_out(&out)["error"]["code"], code, "{name}");
+        }
+    }
+
+    #[test]
+    fn secret_b64_takes_every_base64_spelling() {
+        // Bytes whose standard encoding needs '+', '/' and padding.
+        let secret: Vec<u8> = (0..32u8).map(|i| 0xf8 | (i % 8)).collect();
+        let standard = STANDARD.encode(&secret);
+        assert!(
+            standard.contains('+') && standard.contains('/') && standard.ends_with('='),
+            "{standard}"
+        );
+        let url_safe = URL_SAFE_NO_PAD.encode(&secret);
+        let token = encode(
+            &Header::new(Algorithm::HS256),
+            &json!({"sub": "alice", "exp": NOW + 60}),
+            &EncodingKey::from_secret(&secret),
+        )
+        .unwrap();
+        let now = NOW.to_string();
+        for form in [
+            standard.clone(),
+            standard.trim_end_matches('=').to_owned(),
+            format!("{url_safe}="),
+            url_safe.clone(),
+        ] {
+            let (code, sig) = signature_verdict(&[&token, "--secret-b64", &form, "--now", &now]);
+            assert_eq!(code, Some(0), "{form}: {sig}");
+            assert_eq!(sig["status"], "pass", "{form}");
+        }
+        // The same text as a plain --secret is other bytes, so it does not verify.
+        let (code, _) = signature_verdict(&[&token, "--secret", &standard, "--now", &now]);
+        assert_eq!(code, Some(1));
+    }
+
+    #[test]
+    fn token_is_read_from_stdin_when_not_given() {
+        let token = vector("rfc7515.json", "a1_hs256", "token");
+        let key = vector("rfc7515.json", "a1_hs256", "key_b64url");
+        let args = [
+            "verify",
+            "--secret-b64",
+            &key,
+            "--json",
+            "--now",
+            "1300819000",
+        ];
+        let out = crate::util::tokenscope_stdin(&args, &format!("{token}\n"));
+        assert_eq!(out.status.code(), Some(0), "{}", crate::util::stderr(&out));
+        assert_eq!(json_out(&out)["valid"], true);
+        let out = crate::util::tokenscope_stdin(&args, &format!("{}\n", tamper_payload(&token)));
+        assert_eq!(out.status.code(), Some(1));
+    }
 }
 
 #[test]
@@ -1033,4 +1190,183 @@ fn long_lifetime_threshold_is_configurable_from_the_cli() {
     };
     assert!(!findings(&[]), "2 h is under the 24 h default");
     assert!(findings(&["--max-lifetime", "3600"]));
+}
+
+// ---- PEM forms and the token's own x5c, through the CLI ----------------------------------
+
+/// The DER bytes of the first PEM block in `pem`.
+fn pem_body(pem: &str) -> Vec<u8> {
+    let body: String = pem.lines().filter(|l| !l.starts_with("-----")).collect();
+    STANDARD.decode(body).unwrap()
+}
+
+/// One DER TLV (X.690 §8.1): `tag`, definite length, `content`.
+fn der(tag: u8, content: &[u8]) -> Vec<u8> {
+    let mut out = vec![tag];
+    if content.len() < 0x80 {
+        out.push(content.len() as u8);
+    } else {
+        let len: Vec<u8> = content
+            .len()
+            .to_be_bytes()
+            .into_iter()
+            .skip_while(|b| *b == 0)
+            .collect();
+        out.push(0x80 | len.len() as u8);
+        out.extend(len);
+    }
+    out.extend_from_slice(content);
+    out
+}
+
+/// A self-signed X.509 v1 certificate (RFC 5280 §4.1) for RFC 7515 A.2's RSA key, signed
+/// sha256WithRSAEncryption by that key: built here because no RFC vector pairs a certificate
+/// with its private key.
+fn rfc7515_a2_certificate_der() -> Vec<u8> {
+    let v = vectors("rfc7515.json");
+    let seq = |parts: &[&[u8]]| der(0x30, &parts.concat());
+    // 1.2.840.113549.1.1.11, parameters NULL.
+    let sha256_with_rsa = seq(&[
+        &der(
+            0x06,
+            &[0x2a, 0x86, 0x48, 0x86, 0xf7, 0x0d, 0x01, 0x01, 0x0b],
+        ),
+        &der(0x05, &[]),
+    ]);
+    // CN (2.5.4.3) = "Tokenscope test".
+    let name = seq(&[&der(
+        0x31,
+        &seq(&[
+            &der(0x06, &[0x55, 0x04, 0x03]),
+            &der(0x0c, b"Tokenscope test"),
+        ]),
+    )]);
+    let validity = seq(&[&der(0x17, b"100101000000Z"), &der(0x17, b"491231235959Z")]);
+    let spki = pem_body(v["a2_rs256"]["public_pem"].as_str().unwrap());
+    let tbs = seq(&[
+        &der(0x02, &[0x01]),
+        &sha256_with_rsa,
+        &name,
+        &validity,
+        &name,
+        &spki,
+    ]);
+    let private =
+        EncodingKey::from_rsa_pem(v["a2_rs256"]["private_pem"].as_str().unwrap().as_bytes())
+            .unwrap();
+    let signature = jsonwebtoken::crypto::sign(&tbs, &private, Algorithm::RS256).unwrap();
+    let mut bits = vec![0]; // no unused bits
+    bits.extend(URL_SAFE_NO_PAD.decode(signature).unwrap());
+    seq(&[&tbs, &sha256_with_rsa, &der(0x03, &bits)])
+}
+
+fn pem_block(label: &str, der: &[u8]) -> String {
+    let b64 = STANDARD.encode(der);
+    let lines: Vec<&str> = b64
+        .as_bytes()
+        .chunks(64)
+        .map(|c| std::str::from_utf8(c).unwrap())
+        .collect();
+    format!(
+        "-----BEGIN {label}-----\n{}\n-----END {label}-----\n",
+        lines.join("\n")
+    )
+}
+
+/// `verify TOKEN --key FILE --json --now RFC_NOW` with `key_text` in FILE.
+fn verify_with_key_file(token: &str, key_text: &str) -> (Option<i32>, Value) {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("key.pem");
+    std::fs::write(&path, key_text).unwrap();
+    let now = RFC_NOW.to_string();
+    let path = path.display().to_string();
+    let out = crate::util::tokenscope(&["verify", token, "--key", &path, "--json", "--now", &now]);
+    (out.status.code(), crate::util::stdout_json(&out))
+}
+
+fn cli_check<'a>(report: &'a Value, name: &str) -> &'a Value {
+    report["checks"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|c| c["name"] == name)
+        .unwrap_or_else(|| panic!("no {name} check: {report}"))
+}
+
+fn spki_thumbprint() -> String {
+    rfc_key("a2_rs256", "public_pem")[0].material.thumbprint()
+}
+
+#[test]
+fn pkcs1_rsa_public_key_pem_verifies_through_the_cli() {
+    use rsa::pkcs1::{EncodeRsaPublicKey as _, LineEnding};
+    use rsa::pkcs8::DecodePublicKey as _;
+    let spki = vector("rfc7515.json", "a2_rs256", "public_pem");
+    let pkcs1 = rsa::RsaPublicKey::from_public_key_pem(&spki)
+        .unwrap()
+        .to_pkcs1_pem(LineEnding::LF)
+        .unwrap();
+    assert!(
+        pkcs1.starts_with("-----BEGIN RSA PUBLIC KEY-----"),
+        "{pkcs1}"
+    );
+    assert_key_file_verifies_the_rfc7515_a2_token(&pkcs1);
+}
+
+#[test]
+fn x509_certificate_pem_verifies_through_the_cli() {
+    assert_key_file_verifies_the_rfc7515_a2_token(&pem_block(
+        "CERTIFICATE",
+        &rfc7515_a2_certificate_der(),
+    ));
+}
+
+/// `key_text` in a `--key` file verifies RFC 7515 A.2's token as the same key as its SPKI PEM,
+/// and a tampered copy fails the signature check.
+fn assert_key_file_verifies_the_rfc7515_a2_token(key_text: &str) {
+    let token = vector("rfc7515.json", "a2_rs256", "token");
+    let (code, report) = verify_with_key_file(&token, key_text);
+    assert_eq!(code, Some(0), "{report:#}");
+    assert_eq!(report["key"]["source"], "pem");
+    assert_eq!(report["key"]["kty"], "RSA");
+    assert_eq!(report["key"]["thumbprint"], spki_thumbprint().as_str());
+    let (code, report) = verify_with_key_file(&tamper_payload(&token), key_text);
+    assert_eq!(code, Some(1));
+    assert_eq!(cli_check(&report, "signature")["status"], "fail");
+}
+
+#[test]
+fn the_tokens_own_x5c_is_used_with_token_keys_and_flagged_untrusted() {
+    let v = vectors("rfc7515.json");
+    let mut header = Header::new(Algorithm::RS256);
+    // RFC 7515 §4.1.6: standard base64 (not base64url) DER.
+    header.x5c = Some(vec![STANDARD.encode(rfc7515_a2_certificate_der())]);
+    let private =
+        EncodingKey::from_rsa_pem(v["a2_rs256"]["private_pem"].as_str().unwrap().as_bytes())
+            .unwrap();
+    let token = encode(
+        &header,
+        &json!({"sub": "mallory", "exp": NOW + 600}),
+        &private,
+    )
+    .unwrap();
+    let now = NOW.to_string();
+    let out = crate::util::tokenscope(&["verify", &token, "--token-keys", "--json", "--now", &now]);
+    assert_eq!(
+        out.status.code(),
+        Some(0),
+        "{}",
+        String::from_utf8_lossy(&out.stdout)
+    );
+    let report = crate::util::stdout_json(&out);
+    assert_eq!(report["key"]["source"], "token_header");
+    assert_eq!(report["key"]["thumbprint"], spki_thumbprint().as_str());
+    assert!(
+        report["findings"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .any(|f| f["code"] == "untrusted-key"),
+        "{report:#}"
+    );
 }
