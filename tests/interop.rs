@@ -1,10 +1,13 @@
 //! Interop with an independent implementation: tokens that `jose` (Node) signs, for every
-//! algorithm and every public-key form, verify in Tokenscope; tampered ones fail on `signature`
-//! and on nothing else.
+//! algorithm and every key form (JWK, JWKS, SPKI, PKCS#1 and X.509 certificate PEM; a secret as
+//! text and as standard and URL-safe base64), verify in Tokenscope; tampered ones fail on
+//! `signature` and on nothing else.
 
 use std::path::PathBuf;
 use std::process::Command;
 
+use base64::engine::general_purpose::{STANDARD, URL_SAFE_NO_PAD};
+use base64::Engine as _;
 use serde_json::{json, Value};
 
 use crate::util::{stdout_json, tokenscope};
@@ -76,18 +79,34 @@ fn jose_signed_tokens_verify_for_every_algorithm_and_key_form() {
         let alg = case["alg"].as_str().unwrap();
         let token = case["token"].as_str().unwrap();
         let mut key_forms: Vec<Vec<String>> = Vec::new();
-        if let Some(secret) = case["secret_b64url"].as_str() {
-            key_forms.push(vec!["--secret-b64".into(), secret.into()]);
+        let key_file = |name: &str, text: &str| {
+            let path = dir.path().join(format!("{alg}.{name}"));
+            std::fs::write(&path, text).unwrap();
+            vec!["--key".to_owned(), path.display().to_string()]
+        };
+        if let Some(text) = case["secret_text"].as_str() {
+            key_forms.push(vec!["--secret".into(), text.into()]);
+            let standard = STANDARD.encode(text);
+            assert!(standard.ends_with('='), "{alg}: a padded form is tested");
+            key_forms.push(vec!["--secret-b64".into(), standard]);
+            key_forms.push(vec!["--secret-b64".into(), URL_SAFE_NO_PAD.encode(text)]);
         } else {
-            let jwk = dir.path().join(format!("{alg}.jwk.json"));
-            std::fs::write(&jwk, case["jwk"].to_string()).unwrap();
-            let pem = dir.path().join(format!("{alg}.pem"));
-            std::fs::write(&pem, case["spki"].as_str().unwrap()).unwrap();
-            key_forms.push(vec!["--key".into(), jwk.display().to_string()]);
-            key_forms.push(vec!["--key".into(), pem.display().to_string()]);
+            key_forms.push(key_file("jwk.json", &case["jwk"].to_string()));
+            key_forms.push(key_file("spki.pem", case["spki"].as_str().unwrap()));
+            key_forms.push(key_file("cert.pem", case["certificate"].as_str().unwrap()));
+            if let Some(pkcs1) = case["pkcs1"].as_str() {
+                assert!(pkcs1.starts_with("-----BEGIN RSA PUBLIC KEY-----"));
+                key_forms.push(key_file("pkcs1.pem", pkcs1));
+            }
             // The whole set: the key is picked by kid.
             key_forms.push(vec!["--key".into(), jwks_path.clone()]);
         }
+        let expected_forms = match &alg[..2] {
+            "HS" => 3,
+            "RS" | "PS" => 5, // PKCS#1 too
+            _ => 4,
+        };
+        assert_eq!(key_forms.len(), expected_forms, "{alg}");
         for form in &key_forms {
             let form: Vec<&str> = form.iter().map(String::as_str).collect();
             let (code, report) = verify(token, &form, &now);
@@ -97,11 +116,23 @@ fn jose_signed_tokens_verify_for_every_algorithm_and_key_form() {
             let (code, report) = verify(case["tampered"].as_str().unwrap(), &form, &now);
             assert_eq!(code, Some(1), "{alg} tampered with {form:?}");
             assert_eq!(check_status(&report, "signature"), "fail", "{alg} {form:?}");
+            let failed: Vec<&str> = report["checks"]
+                .as_array()
+                .unwrap()
+                .iter()
+                .filter(|c| c["status"] == "fail")
+                .map(|c| c["name"].as_str().unwrap())
+                .collect();
+            assert_eq!(
+                failed,
+                ["signature"],
+                "{alg} {form:?}: only the signature fails"
+            );
             for other in ["alg", "exp", "iat", "iss", "aud"] {
                 assert_eq!(
                     check_status(&report, other),
                     "pass",
-                    "{alg} {form:?}: only the signature should fail, not {other}"
+                    "{alg} {form:?}: {other}"
                 );
             }
         }
