@@ -107,6 +107,7 @@ test("each command is invoked with its named arguments", async () => {
     leeway: null,
     now: null,
     allow_http: false,
+    refresh: false,
   };
   await verifyToken(request);
   await diffTokenPair("a", "b");
