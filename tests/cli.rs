@@ -279,3 +279,17 @@ fn a_token_over_the_size_bound_on_stdin_names_the_bound() {
     let cut_off = tokenscope::jwt::MAX_TOKEN_BYTES + 4096;
     assert!(!message.contains(&cut_off.to_string()), "{message}");
 }
+
+#[test]
+fn verify_readable_output_escapes_control_characters_quoted_from_the_token() {
+    let token = token_from_parts(
+        r#"{"alg":"HS256","kid":"k\u001b[2J"}"#,
+        r#"{"iss":"evil\u001b]0;pwned\u0007"}"#,
+        "c2ln",
+    );
+    let out = tokenscope(&["verify", &token, "--secret", "s", "--iss", "https://good"]);
+    assert_eq!(out.status.code(), Some(1), "{}", stderr(&out));
+    let text = String::from_utf8(out.stdout).unwrap();
+    assert!(text.contains(r"evil\u{1b}]0;pwned\u{7}"), "{text}");
+    assert!(!text.contains(['\u{1b}', '\u{7}']), "{text:?}");
+}

@@ -174,13 +174,13 @@ fn render_report(w: &mut dyn Write, report: &VerifyReport) -> io::Result<()> {
     writeln!(
         w,
         "{style}{verdict}{style:#}  alg {}",
-        report.alg.as_deref().unwrap_or("?")
+        render::printable(report.alg.as_deref().unwrap_or("?"))
     )?;
     if let Some(key) = &report.key {
         let kid = key
             .kid
             .as_deref()
-            .map(|k| format!(" kid {k}"))
+            .map(|k| format!(" kid {}", render::printable(k)))
             .unwrap_or_default();
         let thumb = key
             .thumbprint
@@ -197,7 +197,13 @@ fn render_report(w: &mut dyn Write, report: &VerifyReport) -> io::Result<()> {
             CheckStatus::Skipped => ("skip", AnsiColor::BrightBlack),
         };
         let st = Style::new().bold().fg_color(Some(color.into()));
-        writeln!(w, "  {st}{mark}{st:#}  {:<9} {}", c.name, c.message)?;
+        // Messages quote the token's claims: escape what could drive the terminal.
+        writeln!(
+            w,
+            "  {st}{mark}{st:#}  {:<9} {}",
+            c.name,
+            render::printable(&c.message)
+        )?;
     }
     writeln!(w, "\nFindings")?;
     render::findings(w, &report.findings)
