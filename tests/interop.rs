@@ -10,7 +10,7 @@ use base64::engine::general_purpose::{STANDARD, URL_SAFE_NO_PAD};
 use base64::Engine as _;
 use serde_json::{json, Value};
 
-use crate::util::{stdout_json, tokenscope};
+use crate::util::{report_check, stdout_json, tokenscope};
 
 fn jose_minted() -> Value {
     let dir = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("tests/interop");
@@ -29,17 +29,6 @@ fn jose_minted() -> Value {
         String::from_utf8_lossy(&out.stderr)
     );
     serde_json::from_slice(&out.stdout).expect("sign.mjs prints JSON")
-}
-
-fn check_status<'a>(report: &'a Value, name: &str) -> &'a str {
-    report["checks"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .find(|c| c["name"] == name)
-        .unwrap()["status"]
-        .as_str()
-        .unwrap()
 }
 
 fn verify(token: &str, key_args: &[&str], now: &str) -> (Option<i32>, Value) {
@@ -115,7 +104,11 @@ fn jose_signed_tokens_verify_for_every_algorithm_and_key_form() {
 
             let (code, report) = verify(case["tampered"].as_str().unwrap(), &form, &now);
             assert_eq!(code, Some(1), "{alg} tampered with {form:?}");
-            assert_eq!(check_status(&report, "signature"), "fail", "{alg} {form:?}");
+            assert_eq!(
+                report_check(&report, "signature")["status"],
+                "fail",
+                "{alg} {form:?}"
+            );
             let failed: Vec<&str> = report["checks"]
                 .as_array()
                 .unwrap()
@@ -130,7 +123,7 @@ fn jose_signed_tokens_verify_for_every_algorithm_and_key_form() {
             );
             for other in ["alg", "exp", "iat", "iss", "aud"] {
                 assert_eq!(
-                    check_status(&report, other),
+                    report_check(&report, other)["status"],
                     "pass",
                     "{alg} {form:?}: {other}"
                 );

@@ -19,7 +19,7 @@ use tokenscope::ErrorCode as _;
 
 use crate::util::idp::Idp;
 use crate::util::server::{Reply, TestServer};
-use crate::util::{block_on, stdout_json as json_out, tokenscope, vectors};
+use crate::util::{block_on, report_check as check, stdout_json as json_out, tokenscope, vectors};
 
 fn verify(args: &[&str]) -> Output {
     let mut all = vec!["verify"];
@@ -39,15 +39,6 @@ fn report_of(args: &[&str], code: i32) -> Value {
         String::from_utf8_lossy(&out.stdout)
     );
     json_out(&out)
-}
-
-fn check<'a>(v: &'a Value, name: &str) -> &'a Value {
-    v["checks"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .find(|c| c["name"] == name)
-        .unwrap()
 }
 
 /// A client-credentials access token from the real provider: a JWT (RFC 9068) it signed.

@@ -10,7 +10,7 @@ use tokenscope::jwk::{
 };
 use tokenscope::jwt::verify::{verify_token, CheckStatus, VerifyOptions, VerifyReport};
 
-use crate::util::{b64, vector, vectors};
+use crate::util::{b64, report_check as cli_check, vector, vectors};
 
 /// Before the RFC tokens' exp (1300819380).
 const RFC_NOW: i64 = 1_300_819_000;
@@ -1282,15 +1282,6 @@ fn verify_with_key_file(token: &str, key_text: &str) -> (Option<i32>, Value) {
     let path = path.display().to_string();
     let out = crate::util::tokenscope(&["verify", token, "--key", &path, "--json", "--now", &now]);
     (out.status.code(), crate::util::stdout_json(&out))
-}
-
-fn cli_check<'a>(report: &'a Value, name: &str) -> &'a Value {
-    report["checks"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .find(|c| c["name"] == name)
-        .unwrap_or_else(|| panic!("no {name} check: {report}"))
 }
 
 fn spki_thumbprint() -> String {
