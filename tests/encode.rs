@@ -1234,11 +1234,6 @@ fn cli_keygen_rejects_mismatched_options() {
 
 #[test]
 fn tokens_for_every_algorithm_verify_in_jose() {
-    let interop = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/interop");
-    assert!(
-        interop.join("node_modules/jose").is_dir(),
-        "tests/interop/node_modules is missing: run scripts/setup.sh (it installs the jose package used for interop)"
-    );
     // jose checks exp against the real clock.
     let now = tokenscope::clock::Clock::now_unix(&tokenscope::clock::SystemClock);
     let claims =
@@ -1281,30 +1276,7 @@ fn tokens_for_every_algorithm_verify_in_jose() {
     tampered["token"] = json!(tamper(tampered["token"].as_str().unwrap()));
     cases.push(tampered);
 
-    let node = if Path::new("/usr/bin/node").exists() {
-        "/usr/bin/node"
-    } else {
-        "node"
-    };
-    let mut child = Command::new(node)
-        .arg(interop.join("verify.mjs"))
-        .current_dir(&interop)
-        .stdin(Stdio::piped())
-        .stdout(Stdio::piped())
-        .stderr(Stdio::piped())
-        .spawn()
-        .expect("node runs");
-    {
-        use std::io::Write as _;
-        let mut stdin = child.stdin.take().unwrap();
-        stdin
-            .write_all(Value::Array(cases.clone()).to_string().as_bytes())
-            .unwrap();
-    }
-    let out = child.wait_with_output().unwrap();
-    assert!(out.status.success(), "verify.mjs failed: {}", stderr(&out));
-    let results: Vec<Value> = serde_json::from_str(&stdout(&out)).unwrap();
-    assert_eq!(results.len(), cases.len());
+    let results = jose_verify(&cases);
     let (last, signed) = results.split_last().unwrap();
     for r in signed {
         assert_eq!(
@@ -1334,6 +1306,82 @@ fn tokens_for_every_algorithm_verify_in_jose() {
             .contains("ERR_JWS_SIGNATURE_VERIFICATION_FAILED"),
         "{last}"
     );
+}
+
+#[test]
+fn keys_the_cli_writes_and_tokens_it_mints_verify_in_jose() {
+    let tmp = tempfile::tempdir().unwrap();
+    let mut cases = Vec::new();
+    for (name, keygen_args, alg) in [
+        ("rsa", &["--kty", "RSA"][..], "RS256"),
+        ("p256", &["--kty", "EC", "--crv", "P-256"][..], "ES256"),
+        ("p384", &["--kty", "EC", "--crv", "P-384"][..], "ES384"),
+        (
+            "ed25519",
+            &["--kty", "OKP", "--crv", "Ed25519"][..],
+            "EdDSA",
+        ),
+    ] {
+        let dir = tmp.path().join(name);
+        let out = keygen(&dir, keygen_args);
+        assert_eq!(out.status.code(), Some(0), "{name}: {}", stderr(&out));
+        let read = |file: &str| std::fs::read_to_string(dir.join(file)).unwrap();
+        let jwks: Value = serde_json::from_str(&read("public.jwks.json")).unwrap();
+        for key_file in ["private.pem", "private.jwk.json"] {
+            let token = cli_encode(&[
+                "--alg",
+                alg,
+                "--key",
+                path(&dir.join(key_file)),
+                "--payload",
+                r#"{"sub":"alice","iat":"now","exp":"+10m"}"#,
+            ]);
+            cases.push(
+                json!({"alg": alg, "token": token, "jwks": jwks, "spki": read("public.pem")}),
+            );
+        }
+    }
+    let results = jose_verify(&cases);
+    assert_eq!(results.len(), 8);
+    for r in &results {
+        assert_eq!(r["jwks"]["ok"], true, "jose rejected public.jwks.json: {r}");
+        assert_eq!(r["jwks"]["payload"]["sub"], "alice", "{r}");
+        assert_eq!(r["spki"]["ok"], true, "jose rejected public.pem: {r}");
+    }
+}
+
+/// Runs `tests/interop/verify.mjs` (jose) over `cases`; one result per case, in order.
+fn jose_verify(cases: &[Value]) -> Vec<Value> {
+    let interop = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/interop");
+    assert!(
+        interop.join("node_modules/jose").is_dir(),
+        "tests/interop/node_modules is missing: run scripts/setup.sh (it installs the jose package used for interop)"
+    );
+    let node = if Path::new("/usr/bin/node").exists() {
+        "/usr/bin/node"
+    } else {
+        "node"
+    };
+    let mut child = Command::new(node)
+        .arg(interop.join("verify.mjs"))
+        .current_dir(&interop)
+        .stdin(Stdio::piped())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .expect("node runs");
+    {
+        use std::io::Write as _;
+        let mut stdin = child.stdin.take().unwrap();
+        stdin
+            .write_all(Value::Array(cases.to_vec()).to_string().as_bytes())
+            .unwrap();
+    }
+    let out = child.wait_with_output().unwrap();
+    assert!(out.status.success(), "verify.mjs failed: {}", stderr(&out));
+    let results: Vec<Value> = serde_json::from_str(&stdout(&out)).unwrap();
+    assert_eq!(results.len(), cases.len());
+    results
 }
 
 #[test]

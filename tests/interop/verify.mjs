@@ -1,9 +1,10 @@
 // Verifies tokens minted by Tokenscope with an independent implementation (jose).
 //
-// stdin:  [{"alg", "token", "jwk", "spki"}]  (spki may be null, e.g. for HMAC `oct` keys)
-// stdout: [{"alg", "jwk": {"ok", "error"?, "payload"?}, "spki": {"ok", "error"?} | null}]
-// The JWK form goes through jwtVerify (signature and claims), the SPKI PEM through
-// compactVerify (signature only). Exit 0 when the input was readable, whatever the verdicts.
+// stdin:  [{"alg", "token", "jwk"?, "jwks"?, "spki"?}]  (each key form may be null or absent)
+// stdout: [{"alg", "jwk": {"ok", "error"?, "payload"?} | null, "jwks": {…} | null, "spki": {"ok", "error"?} | null}]
+// The JWK and the JWK Set (selected by kid, as a relying party would) go through jwtVerify
+// (signature and claims), the SPKI PEM through compactVerify (signature only). Exit 0 when the
+// input was readable, whatever the verdicts.
 import { readFileSync } from "node:fs";
 import * as jose from "jose";
 
@@ -18,12 +19,20 @@ async function attempt(fn) {
 }
 
 const results = [];
-for (const { alg, token, jwk, spki } of cases) {
-  const viaJwk = await attempt(async () => {
-    const key = await jose.importJWK(jwk, alg);
-    const { payload, protectedHeader } = await jose.jwtVerify(token, key, { algorithms: [alg] });
-    return { payload, header: protectedHeader };
-  });
+for (const { alg, token, jwk, jwks, spki } of cases) {
+  const viaJwk = jwk
+    ? await attempt(async () => {
+        const key = await jose.importJWK(jwk, alg);
+        const { payload, protectedHeader } = await jose.jwtVerify(token, key, { algorithms: [alg] });
+        return { payload, header: protectedHeader };
+      })
+    : null;
+  const viaJwks = jwks
+    ? await attempt(async () => {
+        const { payload } = await jose.jwtVerify(token, jose.createLocalJWKSet(jwks), { algorithms: [alg] });
+        return { payload };
+      })
+    : null;
   const viaSpki = spki
     ? await attempt(async () => {
         const key = await jose.importSPKI(spki, alg);
@@ -31,6 +40,6 @@ for (const { alg, token, jwk, spki } of cases) {
         return {};
       })
     : null;
-  results.push({ alg, jwk: viaJwk, spki: viaSpki });
+  results.push({ alg, jwk: viaJwk, jwks: viaJwks, spki: viaSpki });
 }
 process.stdout.write(JSON.stringify(results) + "\n");
