@@ -64,8 +64,8 @@ pub struct ExplainedField {
 #[cfg_attr(feature = "ts", derive(ts_rs::TS))]
 pub struct MetadataSource {
     pub kind: MetadataKind,
-    /// The issuer the user asked about, exactly as typed (trimmed); for a direct metadata URL,
-    /// the issuer derived from it.
+    /// The issuer the user asked about, exactly as typed (trimmed); for a direct metadata URL
+    /// built from `X`, whichever of `X` and `X/` the metadata names (else `X`).
     pub issuer: String,
     /// The metadata URL requested.
     pub metadata_url: String,

@@ -6,8 +6,8 @@ import type { MetadataKind } from "./MetadataKind";
  */
 export type MetadataSource = { kind: MetadataKind, 
 /**
- * The issuer the user asked about, exactly as typed (trimmed); for a direct metadata URL,
- * the issuer derived from it.
+ * The issuer the user asked about, exactly as typed (trimmed); for a direct metadata URL
+ * built from `X`, whichever of `X` and `X/` the metadata names (else `X`).
  */
 issuer: string, 
 /**
