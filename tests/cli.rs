@@ -142,6 +142,18 @@ fn usage_errors_exit_2_and_report_json_when_asked() {
     let out = tokenscope(&["decode", "--json", "--no-such-flag"]);
     assert_eq!(out.status.code(), Some(2));
     assert_eq!(stdout_json(&out)["error"]["code"], "cli.usage");
+    // The JSON message is the whole error on one line, without clap's usage text.
+    let out = tokenscope(&["verify", "a.b.c", "--json"]);
+    assert_eq!(out.status.code(), Some(2));
+    let message = stdout_json(&out)["error"]["message"].to_string();
+    assert!(
+        message.contains("were not provided") && message.contains("--jwks-url"),
+        "{message}"
+    );
+    assert!(
+        !message.contains("Usage") && !message.contains("\\n"),
+        "{message}"
+    );
     let out = tokenscope(&["frobnicate"]);
     assert_eq!(out.status.code(), Some(2));
     let out = tokenscope(&["--help"]);

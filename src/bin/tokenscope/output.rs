@@ -110,9 +110,14 @@ pub fn usage_error(e: clap::Error, json: bool) -> ExitCode {
         return ExitCode::SUCCESS;
     }
     if json {
+        // The error proper, without clap's usage and help hints, on one line.
         let rendered = e.render().to_string();
-        let first = rendered.lines().next().unwrap_or("invalid command line");
-        let message = first.trim_start_matches("error: ").to_owned();
+        let error = rendered.split("\n\n").next().unwrap_or_default();
+        let message = error
+            .trim_start_matches("error: ")
+            .split_whitespace()
+            .collect::<Vec<_>>()
+            .join(" ");
         let body = serde_json::json!({ "error": { "code": "cli.usage", "message": message } });
         print_json_line(&body);
     }
