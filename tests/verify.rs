@@ -540,6 +540,63 @@ fn azp_follows_oidc_core_steps_4_and_5() {
 }
 
 #[test]
+fn an_access_tokens_azp_names_the_client_and_is_not_compared_with_the_api_audience() {
+    // Auth0-style access token: aud is the API (and userinfo), azp the client; no nonce.
+    let token = rs256_with(|c| {
+        c.as_object_mut().unwrap().remove("nonce");
+        c["aud"] = json!(["https://api.example", "https://op.example.com/userinfo"]);
+        c["azp"] = json!(CLIENT);
+    });
+    let o = VerifyOptions {
+        audiences: vec!["https://api.example".into()],
+        nonce: None,
+        ..id_options()
+    };
+    let r = verify_token(&token, &jwks_rs_es(), &o).unwrap();
+    assert_eq!(status(&r, "aud"), CheckStatus::Pass);
+    assert_eq!(
+        status(&r, "azp"),
+        CheckStatus::Skipped,
+        "{}",
+        message(&r, "azp")
+    );
+    assert!(
+        message(&r, "azp").contains("--id-token"),
+        "{}",
+        message(&r, "azp")
+    );
+    assert!(r.valid, "{r:#?}");
+
+    // Declared an ID token, the same azp is a client mismatch.
+    let o = VerifyOptions {
+        id_token: Some(true),
+        ..o
+    };
+    let r = verify_token(&token, &jwks_rs_es(), &o).unwrap();
+    assert_eq!(status(&r, "azp"), CheckStatus::Fail);
+    assert!(!r.valid);
+
+    // Several audiences and no azp: only an ID token needs one.
+    let token = rs256_with(|c| {
+        c.as_object_mut().unwrap().remove("nonce");
+        c["aud"] = json!(["https://api.example", "https://op.example.com/userinfo"]);
+    });
+    let o = VerifyOptions {
+        audiences: vec!["https://api.example".into()],
+        nonce: None,
+        ..id_options()
+    };
+    let r = verify_token(&token, &jwks_rs_es(), &o).unwrap();
+    assert_eq!(
+        status(&r, "azp"),
+        CheckStatus::Skipped,
+        "{}",
+        message(&r, "azp")
+    );
+    assert!(r.valid, "{r:#?}");
+}
+
+#[test]
 fn id_token_without_iat_or_sub_fails() {
     let r = verify_edited(|c| {
         c.as_object_mut().unwrap().remove("iat");

@@ -113,7 +113,7 @@ pub(super) fn claim_checks(
         iss(payload, options),
         sub(payload, id_token),
         aud(payload, options),
-        azp(payload, options),
+        azp(payload, options, id_token),
         nonce(payload, options),
         token_hash(
             "at_hash",
@@ -364,12 +364,24 @@ fn aud(payload: &Value, o: &VerifyOptions) -> Check {
 /// `azp` (OpenID Connect Core §3.1.3.7): with several audiences an `azp` should be present
 /// (step 4), and a present `azp` should be the client's id (step 5). Both need the client's id,
 /// which is the expected audience (`--aud`); without it nothing can be compared.
-fn azp(payload: &Value, o: &VerifyOptions) -> Check {
+/// OIDC's azp rules are for ID tokens, whose expected audience is the client itself. An access
+/// token's audience is the API, and its azp (Auth0, Keycloak) names the client: no mismatch there.
+fn azp(payload: &Value, o: &VerifyOptions, id_token: bool) -> Check {
     const SPEC: &str = "OpenID Connect Core §3.1.3.7 steps 4–5";
     let audiences = audiences(payload).unwrap_or_default();
     let several = audiences.len() > 1;
     let expected = o.audiences.join(" or ");
     match payload.get("azp") {
+        Some(Value::String(azp))
+            if !id_token && !o.audiences.is_empty() && !o.audiences.iter().any(|a| a == azp) =>
+        {
+            check(
+                "azp",
+                Skipped,
+                format!("azp \"{azp}\" names the client; not compared with the expected audience {expected}, since this does not look like an ID token (--id-token checks it as one)"),
+                SPEC,
+            )
+        }
         Some(Value::String(azp)) if o.audiences.is_empty() => check(
             "azp",
             Skipped,
@@ -394,6 +406,15 @@ fn azp(payload: &Value, o: &VerifyOptions) -> Check {
             Skipped,
             format!(
                 "the token has several audiences ({}) and no azp; not checked: no expected client (--aud) given",
+                audiences.join(", ")
+            ),
+            SPEC,
+        ),
+        None if several && !id_token => check(
+            "azp",
+            Skipped,
+            format!(
+                "the token has several audiences ({}) and no azp; only ID tokens need one (--id-token checks it as one)",
                 audiences.join(", ")
             ),
             SPEC,
