@@ -46,6 +46,10 @@ pub struct VerifyRequest {
     /// Fetch network keys again instead of using cached copies ("Refresh keys").
     #[serde(default)]
     pub refresh: bool,
+    /// Check the token as an OpenID Connect ID token (`iat`, `sub` and `azp` rules); otherwise
+    /// only a token that carries `nonce`, `at_hash`, `c_hash` or `auth_time` is taken for one.
+    #[serde(default)]
+    pub id_token: bool,
 }
 
 /// Where the keys come from. Secrets are held as [`Secret`] from the moment they arrive.
@@ -109,6 +113,7 @@ async fn verify(state: &AppState, request: VerifyRequest) -> Result<VerifyRespon
         access_token: request.access_token,
         code: request.code,
         leeway: request.leeway.unwrap_or(DEFAULT_LEEWAY_SECONDS),
+        id_token: request.id_token.then_some(true),
         ..VerifyOptions::at(now)
     };
     let report = verify_decoded(&decoded, &resolved.keys, &options)
@@ -229,6 +234,26 @@ mod tests {
             None,
             "no thumbprint for a secret"
         );
+    }
+
+    #[test]
+    fn id_token_asks_for_the_id_token_rules() {
+        // RFC 7519's example has neither iat nor sub: fine for a JWT, not for an ID token.
+        let ask = |id_token: bool| {
+            let req = request(json!({
+                "token": RFC7519_TOKEN,
+                "key": {"kind": "secret_b64", "value": RFC7515_A1_KEY_B64},
+                "now": 1_300_819_000, "id_token": id_token
+            }));
+            block_on(verify(&state_at(0), req)).unwrap().report
+        };
+        let plain = ask(false);
+        assert!(plain.valid, "{:?}", plain.checks);
+        assert_eq!(status(&plain, "iat"), CheckStatus::Skipped);
+        let id = ask(true);
+        assert!(!id.valid);
+        assert_eq!(status(&id, "iat"), CheckStatus::Fail);
+        assert_eq!(status(&id, "sub"), CheckStatus::Fail);
     }
 
     #[test]

@@ -108,6 +108,7 @@ test("each command is invoked with its named arguments", async () => {
     now: null,
     allow_http: false,
     refresh: false,
+    id_token: false,
   };
   await verifyToken(request);
   await diffTokenPair("a", "b");

@@ -45,4 +45,9 @@ allow_http: boolean,
 /**
  * Fetch network keys again instead of using cached copies ("Refresh keys").
  */
-refresh: boolean, };
+refresh: boolean, 
+/**
+ * Check the token as an OpenID Connect ID token (`iat`, `sub` and `azp` rules); otherwise
+ * only a token that carries `nonce`, `at_hash`, `c_hash` or `auth_time` is taken for one.
+ */
+id_token: boolean, };

@@ -55,6 +55,7 @@ test("a pasted JWKS gives a report: verdict, key used, checks and findings", asy
     now: null,
     allow_http: false,
     refresh: false,
+    id_token: false,
   });
   expect(screen.getByTestId("check-status-signature").textContent).toBe("pass");
   expect(screen.getByTestId("check-row-signature")).toHaveClass("pass");
@@ -180,6 +181,20 @@ test("Refresh keys re-verifies a network source bypassing the cache", async () =
     expect(requests.at(-1)?.refresh).toBe(false);
   });
   expect(requests.filter((r) => r.refresh)).toHaveLength(3);
+});
+
+test("the ID token option asks Rust to check the token as an ID token", async () => {
+  const requests = mockVerify(() => validReport());
+  render(Verify);
+  await input("verify-token", "a.b.c");
+  await input("verify-key-value", "secret");
+  await screen.findByTestId("verify-verdict");
+  expect(requests.at(-1)?.id_token).toBe(false);
+
+  await fireEvent.click(screen.getByTestId("verify-id-token"));
+  await waitFor(() => {
+    expect(requests.at(-1)?.id_token).toBe(true);
+  });
 });
 
 test("exchanges of a failed fetch are shown with the error", async () => {

@@ -77,6 +77,8 @@ export class VerifyState {
   accessToken = $state("");
   code = $state("");
   allowHttp = $state(false);
+  /** Check as an OpenID Connect ID token: iat, sub and azp rules apply. */
+  idToken = $state(false);
 
   response: VerifyResponse | null = $state.raw(null);
   error: IpcError | null = $state.raw(null);
@@ -183,6 +185,7 @@ export class VerifyState {
       leeway: this.leeway === null || !Number.isFinite(this.leeway) || this.leeway < 0 ? null : Math.floor(this.leeway),
       now: parseNow(this.now),
       allow_http: this.allowHttp,
+      id_token: this.idToken,
       refresh,
     };
   }
