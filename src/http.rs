@@ -337,20 +337,23 @@ fn header_value<'a>(headers: &'a [HttpHeader], name: &str) -> Option<&'a str> {
         .map(|h| h.value.as_str())
 }
 
-/// How long a response may be reused, from its `Cache-Control` (RFC 9111 §5.2.2). None: do not
-/// store. Without `max-age` nothing is cached: keys and metadata change, and a stale copy
-/// would hide that.
+/// How long a response may be reused, from its `Cache-Control` `max-age` less its `Age`
+/// (RFC 9111 §4.2.1, §5.1, §5.2.2). None: do not store. Without `max-age` nothing is cached: keys
+/// and metadata change, and a stale copy would hide that. `private` responses are kept, since
+/// this cache serves one user (§5.2.2.7).
 pub fn cache_lifetime(headers: &[HttpHeader]) -> Option<u64> {
-    let cc = headers
-        .iter()
-        .filter(|h| h.name.eq_ignore_ascii_case("cache-control"))
-        .map(|h| h.value.to_ascii_lowercase())
-        .collect::<Vec<_>>()
-        .join(",");
+    let values = |name: &str| {
+        headers
+            .iter()
+            .filter(|h| h.name.eq_ignore_ascii_case(name))
+            .map(|h| h.value.to_ascii_lowercase())
+            .collect::<Vec<_>>()
+    };
+    let cc = values("cache-control").join(",");
     let mut max_age = None;
     for directive in cc.split(',').map(str::trim) {
         match directive {
-            "no-store" | "no-cache" | "private" => return None,
+            "no-store" | "no-cache" => return None,
             d => {
                 if let Some(v) = d.strip_prefix("max-age=") {
                     max_age = v.trim_matches('"').parse::<u64>().ok();
@@ -358,7 +361,14 @@ pub fn cache_lifetime(headers: &[HttpHeader]) -> Option<u64> {
             }
         }
     }
-    max_age.filter(|&s| s > 0)
+    // Time the response already spent in caches upstream; an unreadable Age counts as too old.
+    let age = match values("age").first() {
+        Some(v) => v.trim().parse::<u64>().ok()?,
+        None => 0,
+    };
+    max_age
+        .map(|max_age| max_age.saturating_sub(age))
+        .filter(|&s| s > 0)
 }
 
 struct CacheEntry {
@@ -806,6 +816,27 @@ mod tests {
         assert_eq!(cache_lifetime(&h("max-age=60, no-store")), None);
         assert_eq!(cache_lifetime(&h("no-cache, max-age=60")), None);
         assert_eq!(cache_lifetime(&[]), None);
+        assert_eq!(cache_lifetime(&h("private, max-age=60")), Some(60));
+    }
+
+    #[test]
+    fn cache_lifetime_subtracts_the_age_the_response_already_has() {
+        let with_age = |cc: &str, age: &str| {
+            vec![
+                HttpHeader {
+                    name: "Cache-Control".into(),
+                    value: cc.into(),
+                },
+                HttpHeader {
+                    name: "Age".into(),
+                    value: age.into(),
+                },
+            ]
+        };
+        assert_eq!(cache_lifetime(&with_age("max-age=3600", "600")), Some(3000));
+        assert_eq!(cache_lifetime(&with_age("max-age=60", "60")), None);
+        assert_eq!(cache_lifetime(&with_age("max-age=60", "9999")), None);
+        assert_eq!(cache_lifetime(&with_age("max-age=60", "soon")), None);
     }
 
     #[test]
