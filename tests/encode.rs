@@ -1357,12 +1357,7 @@ fn jose_verify(cases: &[Value]) -> Vec<Value> {
         interop.join("node_modules/jose").is_dir(),
         "tests/interop/node_modules is missing: run scripts/setup.sh (it installs the jose package used for interop)"
     );
-    let node = if Path::new("/usr/bin/node").exists() {
-        "/usr/bin/node"
-    } else {
-        "node"
-    };
-    let mut child = Command::new(node)
+    let mut child = Command::new("node")
         .arg(interop.join("verify.mjs"))
         .current_dir(&interop)
         .stdin(Stdio::piped())
