@@ -7,19 +7,36 @@
 //! - redirects followed by hand, each hop checked against the policy and recorded;
 //! - plain `http://` only for loopback hosts unless the policy allows it (RFC 8252 §8.3 permits
 //!   loopback; anything else would send tokens in clear);
-//! - a per-process cache honouring `Cache-Control`, timed by the injected [`Clock`];
+//! - no URL with credentials in it (`https://user:pass@host`), whoever named it: they would end
+//!   up in histories, recent-issuer lists and the transcript;
+//! - the address rule: a URL that came from a server or a token ([`Provenance::Derived`]: a
+//!   redirect, a `jwks_uri`, a token's `jku`) may reach a non-public address (loopback, private,
+//!   link-local, … see [`non_public_kind`]) only when the URL the user typed to start the
+//!   operation resolved to non-public addresses itself ([`TypedRoot::Local`]: a local IdP, the
+//!   practice issuer). The rule is decided on the resolved addresses of every hop, not on host
+//!   names, so a public name resolving to 127.0.0.1 is refused too;
+//! - each hop connects to exactly the addresses it was checked against: they are pinned in a
+//!   client built for that hop (`resolve_to_addrs`), so a second DNS answer (rebinding) between
+//!   the check and the connection is never used. Through a proxy the proxy resolves the name
+//!   itself; the check is then made on what this machine resolves;
+//! - a per-process cache honouring `Cache-Control`, timed by the injected [`Clock`], bounded in
+//!   entries and bytes ([`CACHE_MAX_ENTRIES`], [`CACHE_MAX_BYTES`]), least recently used out first;
+//!   a cached response is served only where the address rule would let its hops be fetched;
 //! - a transcript of every exchange ([`Exchange`]) with secret-bearing headers redacted;
-//! - the system proxy (`HTTPS_PROXY`, `NO_PROXY`, …) for remote hosts, never for loopback ones:
-//!   a proxy's 127.0.0.1 is not ours, and a local provider's tokens must not leave the machine.
+//! - the system proxy (`HTTPS_PROXY`, `NO_PROXY`, …) for remote hosts, never for loopback ones
+//!   (by name, or resolving only to loopback addresses): a proxy's 127.0.0.1 is not ours, and a
+//!   local provider's tokens must not leave the machine.
 //!
 //! Building a request ([`build_get`]) and interpreting a response ([`process_json_response`]) are
 //! plain functions so tests and callers can feed canned data without a network.
 
 use std::collections::{HashMap, HashSet};
-use std::net::IpAddr;
+use std::fmt;
+use std::net::{IpAddr, Ipv4Addr, Ipv6Addr, SocketAddr};
 use std::sync::{Arc, Mutex, MutexGuard};
 use std::time::{Duration, Instant};
 
+use lru::LruCache;
 use serde::Serialize;
 use serde_json::Value;
 use url::{Host, Url};
@@ -55,6 +72,12 @@ impl Default for HttpPolicy {
     }
 }
 
+/// Most responses the cache keeps (64): a session inspects a handful of issuers.
+pub const CACHE_MAX_ENTRIES: usize = 64;
+/// Most bytes the cache keeps, bodies, headers and URLs counted (8 MiB): eight documents at the
+/// 1 MiB body cap, far more JWK Sets and metadata documents of a few KiB.
+pub const CACHE_MAX_BYTES: usize = 8 * 1024 * 1024;
+
 /// Per-request choices.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
 pub struct FetchOptions {
@@ -62,6 +85,9 @@ pub struct FetchOptions {
     pub accept: Option<String>,
     /// Ignore any cached copy and fetch again (the app's "refresh"); the new response is cached.
     pub bypass_cache: bool,
+    /// Where the URL came from (default: typed by the user), which decides the addresses it may
+    /// reach.
+    pub provenance: Provenance,
 }
 
 impl FetchOptions {
@@ -69,7 +95,261 @@ impl FetchOptions {
     pub fn json() -> Self {
         FetchOptions {
             accept: Some("application/json".to_owned()),
-            bypass_cache: false,
+            ..FetchOptions::default()
+        }
+    }
+}
+
+/// Where a URL that the user did not type came from.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum UrlOrigin {
+    /// The `Location` of a redirect answered by `from`.
+    Redirect { from: String },
+    /// The `jwks_uri` in the metadata of issuer `of` (OIDC Discovery 1.0 §3, RFC 8414 §2).
+    JwksUri { of: String },
+    /// The `jku` header of the token being verified (RFC 7515 §4.1.2).
+    TokenJku,
+}
+
+impl fmt::Display for UrlOrigin {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            UrlOrigin::Redirect { from } => write!(f, "a redirect from {from}"),
+            UrlOrigin::JwksUri { of } => write!(f, "the jwks_uri of {of}"),
+            UrlOrigin::TokenJku => f.write_str("the token's jku header"),
+        }
+    }
+}
+
+/// What the URL the user typed to start an operation resolved to. It decides which addresses the
+/// URLs derived from it (its redirects, the metadata's `jwks_uri`) may reach.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum TypedRoot {
+    /// Non-public addresses only (a local IdP, the practice issuer): derived URLs may reach
+    /// non-public addresses too.
+    Local,
+    /// A public address, or a name this machine could not resolve: derived URLs must resolve to
+    /// public addresses only.
+    Public,
+    /// Nothing was typed: the URL came from a token (its `jku`). Public addresses only.
+    Absent,
+}
+
+/// Where the URL of a fetch came from: typed by the user, or derived from a server's answer or a
+/// token. It decides the addresses the fetch may reach (see the module docs).
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub enum Provenance {
+    /// Typed (or pasted) by the user: it may reach any address, and what it resolves to becomes
+    /// the [`TypedRoot`] of its redirects and of URLs found in its response
+    /// ([`HttpResponse::derive`]).
+    #[default]
+    Typed,
+    /// Came from a server or a token: non-public addresses only when `root` is
+    /// [`TypedRoot::Local`]. Tests may build one with any `root` to exercise the rule against a
+    /// local server.
+    Derived { origin: UrlOrigin, root: TypedRoot },
+}
+
+impl Provenance {
+    /// The token's `jku`: no URL the user typed stands behind it, so public addresses only.
+    pub fn token_jku() -> Self {
+        Provenance::Derived {
+            origin: UrlOrigin::TokenJku,
+            root: TypedRoot::Absent,
+        }
+    }
+
+    /// True when this URL may reach non-public addresses.
+    pub fn may_reach_non_public(&self) -> bool {
+        matches!(
+            self,
+            Provenance::Typed
+                | Provenance::Derived {
+                    root: TypedRoot::Local,
+                    ..
+                }
+        )
+    }
+}
+
+/// Why an address is not public, as [`non_public_kind`] finds it.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum NonPublicKind {
+    /// 127.0.0.0/8, `::1`.
+    Loopback,
+    /// RFC 1918: 10.0.0.0/8, 172.16.0.0/12, 192.168.0.0/16.
+    Private,
+    /// RFC 4193: fc00::/7.
+    UniqueLocal,
+    /// 169.254.0.0/16 (where cloud metadata services answer), fe80::/10.
+    LinkLocal,
+    /// 0.0.0.0, `::`.
+    Unspecified,
+    /// RFC 6598 shared address space (carrier-grade NAT): 100.64.0.0/10.
+    Shared,
+    /// Other special-purpose ranges (RFC 6890 registry): 0.0.0.0/8, 192.0.0.0/24, the
+    /// documentation and benchmarking ranges, multicast, 240.0.0.0/4 and broadcast; in IPv6
+    /// the rest of ::/8 (local-use NAT64 64:ff9b:1::/48 included), 100::/64, 2001::/23,
+    /// 2001:db8::/32, 3fff::/20, fec0::/10 and ff00::/8.
+    Reserved,
+}
+
+impl fmt::Display for NonPublicKind {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(match self {
+            NonPublicKind::Loopback => "a loopback address",
+            NonPublicKind::Private => "a private (RFC 1918) address",
+            NonPublicKind::UniqueLocal => "a unique local (RFC 4193) address",
+            NonPublicKind::LinkLocal => "a link-local address",
+            NonPublicKind::Unspecified => "the unspecified address",
+            NonPublicKind::Shared => "a shared (carrier-grade NAT, RFC 6598) address",
+            NonPublicKind::Reserved => "a reserved special-purpose address (RFC 6890)",
+        })
+    }
+}
+
+/// What kind of non-public address `ip` is, or None for a public one. IPv6 forms that carry an
+/// IPv4 address (IPv4-mapped `::ffff:a.b.c.d`, NAT64 `64:ff9b::/96`, 6to4 `2002::/16`) are judged
+/// by that IPv4 address. (std's `IpAddr::is_global` is unstable.)
+pub fn non_public_kind(ip: IpAddr) -> Option<NonPublicKind> {
+    match ip {
+        IpAddr::V4(v4) => ipv4_kind(v4),
+        IpAddr::V6(v6) => ipv6_kind(v6),
+    }
+}
+
+/// True for an address on the public internet: neither loopback, private, link-local,
+/// unspecified nor another special-purpose range ([`non_public_kind`]).
+pub fn is_public_address(ip: IpAddr) -> bool {
+    non_public_kind(ip).is_none()
+}
+
+fn ipv4_kind(ip: Ipv4Addr) -> Option<NonPublicKind> {
+    use NonPublicKind::*;
+    let [a, b, c, _] = ip.octets();
+    Some(match (a, b, c) {
+        (0, 0, 0) if ip.is_unspecified() => Unspecified,
+        (127, ..) => Loopback,
+        (10, ..) | (172, 16..=31, _) | (192, 168, _) => Private,
+        (169, 254, _) => LinkLocal,
+        (100, 64..=127, _) => Shared,
+        // "This network", IETF protocol assignments, TEST-NET-1/2/3, the deprecated 6to4 relay
+        // anycast, benchmarking, multicast, reserved and broadcast.
+        (0, ..)
+        | (192, 0, 0)
+        | (192, 0, 2)
+        | (198, 51, 100)
+        | (203, 0, 113)
+        | (192, 88, 99)
+        | (198, 18..=19, _)
+        | (224..=255, ..) => Reserved,
+        _ => return None,
+    })
+}
+
+fn ipv6_kind(ip: Ipv6Addr) -> Option<NonPublicKind> {
+    use NonPublicKind::*;
+    if ip.is_unspecified() {
+        return Some(Unspecified);
+    }
+    if ip.is_loopback() {
+        return Some(Loopback);
+    }
+    let s = ip.segments();
+    let low_v4 = || Ipv4Addr::new((s[6] >> 8) as u8, s[6] as u8, (s[7] >> 8) as u8, s[7] as u8);
+    if let Some(v4) = ip.to_ipv4_mapped() {
+        return ipv4_kind(v4);
+    }
+    if s[..6] == [0x64, 0xff9b, 0, 0, 0, 0] {
+        return ipv4_kind(low_v4()); // NAT64 well-known prefix (RFC 6052)
+    }
+    if s[0] == 0x2002 {
+        // 6to4 (RFC 3056): the IPv4 address follows the prefix.
+        let v4 = Ipv4Addr::new((s[1] >> 8) as u8, s[1] as u8, (s[2] >> 8) as u8, s[2] as u8);
+        return ipv4_kind(v4);
+    }
+    Some(match s[0] {
+        0xfc00..=0xfdff => UniqueLocal,
+        0xfe80..=0xfebf => LinkLocal,
+        // ::/8 (IPv4-compatible, unassigned, local-use NAT64 64:ff9b:1::/48), site-local,
+        // multicast.
+        0x0000..=0x00ff | 0xfec0..=0xfeff | 0xff00..=0xffff => Reserved,
+        0x0100 if s[1..4] == [0, 0, 0] => Reserved,
+        0x2001 if s[1] < 0x0200 || s[1] == 0x0db8 => Reserved,
+        0x3fff if s[1] < 0x1000 => Reserved,
+        _ => return None,
+    })
+}
+
+/// `url` without a user name or password, for messages.
+fn without_credentials(url: &Url) -> String {
+    let mut bare = url.clone();
+    let _ = bare.set_username("");
+    let _ = bare.set_password(None);
+    bare.to_string()
+}
+
+/// The address rule for one hop: `url`, which came from `provenance`, resolved to `addresses`.
+/// A typed URL, or one derived from a local typed root, may reach anything; any other must
+/// resolve to public addresses only, and to at least one.
+pub fn check_hop_addresses(
+    url: &Url,
+    provenance: &Provenance,
+    addresses: &[IpAddr],
+) -> Result<(), HttpError> {
+    let Provenance::Derived { origin, .. } = provenance else {
+        return Ok(());
+    };
+    if provenance.may_reach_non_public() {
+        return Ok(());
+    }
+    if addresses.is_empty() {
+        return Err(HttpError::Connect {
+            url: url.to_string(),
+            reason: format!("its host could not be resolved here, so {UNRESOLVED_RULE}"),
+        });
+    }
+    match addresses
+        .iter()
+        .find_map(|&ip| non_public_kind(ip).map(|kind| (ip, kind)))
+    {
+        Some((address, kind)) => Err(HttpError::ForbiddenAddress {
+            url: url.to_string(),
+            origin: origin.clone(),
+            address,
+            kind,
+        }),
+        None => Ok(()),
+    }
+}
+
+const UNRESOLVED_RULE: &str = "its address cannot be checked: a URL that came from a server or \
+     a token is fetched only once its addresses are known to be public";
+
+/// The typed root that a fetch from `provenance` whose first hop resolved to `addresses` hands on
+/// to its redirects and to URLs found in its response.
+fn root_after(provenance: &Provenance, addresses: &[IpAddr]) -> TypedRoot {
+    match provenance {
+        Provenance::Typed
+            if !addresses.is_empty() && addresses.iter().all(|&ip| !is_public_address(ip)) =>
+        {
+            TypedRoot::Local
+        }
+        Provenance::Typed => TypedRoot::Public,
+        Provenance::Derived { root, .. } => *root,
+    }
+}
+
+fn forbidden_address_rule(origin: &UrlOrigin) -> &'static str {
+    match origin {
+        UrlOrigin::TokenJku => {
+            "a URL that came from a server or a token may reach loopback, private or link-local \
+             addresses only when the URL you typed is itself one, and no URL you typed stands \
+             behind a token's jku"
+        }
+        _ => {
+            "a URL that came from a server or a token may reach loopback, private or link-local \
+             addresses only when the URL you typed is itself one"
         }
     }
 }
@@ -88,6 +368,8 @@ pub struct HttpRequest {
     pub method: String,
     pub url: Url,
     pub headers: Vec<HttpHeader>,
+    /// Where the URL came from, which decides the addresses it may reach.
+    pub provenance: Provenance,
 }
 
 /// A response as received (after redirects), with its body fully read.
@@ -101,12 +383,24 @@ pub struct HttpResponse {
     pub body: Vec<u8>,
     /// True when served from the per-process cache.
     pub from_cache: bool,
+    /// The typed root of the operation this response belongs to: what URLs found in it may
+    /// reach ([`HttpResponse::derive`]).
+    pub root: TypedRoot,
 }
 
 impl HttpResponse {
     /// The first value of header `name` (case-insensitive).
     pub fn header(&self, name: &str) -> Option<&str> {
         header_value(&self.headers, name)
+    }
+
+    /// The provenance of a URL found in this response (e.g. the metadata's `jwks_uri`): it
+    /// inherits the operation's typed root.
+    pub fn derive(&self, origin: UrlOrigin) -> Provenance {
+        Provenance::Derived {
+            origin,
+            root: self.root,
+        }
     }
 }
 
@@ -134,6 +428,17 @@ pub enum HttpError {
     InvalidUrl { url: String, reason: String },
     #[error("refusing plain http to {url}: tokens and keys would travel unencrypted; use https (plain http is allowed only for loopback hosts, or with the explicit allow-http option)")]
     Insecure { url: String },
+    /// The address rule: a URL from a server or a token reaching a non-public address.
+    #[error("refusing to fetch {url} ({origin}): it resolves to {address}, {kind}; {rule}", rule = forbidden_address_rule(.origin))]
+    ForbiddenAddress {
+        url: String,
+        origin: UrlOrigin,
+        address: IpAddr,
+        kind: NonPublicKind,
+    },
+    /// `url` is the URL without its credentials (the `user:secret@` part).
+    #[error("refusing to fetch {url} with credentials written into the URL (https://user:secret@host/…): credentials in URLs end up in histories, recent-issuer lists and exchange logs; remove them from the URL")]
+    CredentialsInUrl { url: String },
     #[error("could not connect to {url}: {reason}")]
     Connect { url: String, reason: String },
     #[error("{url} did not answer within {seconds} s (timeout), expected a JSON document", seconds = format_seconds(.after))]
@@ -167,6 +472,8 @@ impl ErrorCode for HttpError {
         match self {
             HttpError::InvalidUrl { .. } => "http.invalid_url",
             HttpError::Insecure { .. } => "http.insecure",
+            HttpError::ForbiddenAddress { .. } => "http.forbidden_address",
+            HttpError::CredentialsInUrl { .. } => "http.credentials_in_url",
             HttpError::Connect { .. } => "http.connect",
             HttpError::Timeout { .. } => "http.timeout",
             HttpError::Status { .. } => "http.status",
@@ -209,7 +516,7 @@ pub fn is_loopback_url(url: &Url) -> bool {
 /// Parses `url` and checks it against `policy`: http(s) only, plain http only where allowed.
 pub fn check_url(url: &str, policy: &HttpPolicy) -> Result<Url, HttpError> {
     let parsed = Url::parse(url.trim()).map_err(|e| HttpError::InvalidUrl {
-        url: url.to_owned(),
+        url: redact_unparsed_credentials(url),
         reason: e.to_string(),
     })?;
     check_parsed_url(&parsed, policy)?;
@@ -217,6 +524,12 @@ pub fn check_url(url: &str, policy: &HttpPolicy) -> Result<Url, HttpError> {
 }
 
 fn check_parsed_url(url: &Url, policy: &HttpPolicy) -> Result<(), HttpError> {
+    // First, so that no other message repeats them.
+    if !url.username().is_empty() || url.password().is_some() {
+        return Err(HttpError::CredentialsInUrl {
+            url: without_credentials(url),
+        });
+    }
     match url.scheme() {
         "https" => Ok(()),
         "http" if policy.allow_insecure_http || is_loopback_url(url) => Ok(()),
@@ -229,6 +542,22 @@ fn check_parsed_url(url: &Url, policy: &HttpPolicy) -> Result<(), HttpError> {
                 "the scheme is {other:?}; only https (or http for loopback) is fetched"
             ),
         }),
+    }
+}
+
+/// `text`, a URL as written (perhaps unparsable, or a relative `Location`), with whatever
+/// precedes an `@` in its authority replaced, so that credentials in it are not repeated.
+fn redact_unparsed_credentials(text: &str) -> String {
+    let start = match text.find("://") {
+        Some(i) => i + 3,
+        None if text.starts_with("//") => 2,
+        None => return text.to_owned(),
+    };
+    let rest = &text[start..];
+    let end = rest.find(['/', '?', '#']).unwrap_or(rest.len());
+    match rest[..end].rfind('@') {
+        Some(at) => format!("{}[redacted]{}", &text[..start], &rest[at..]),
+        None => text.to_owned(),
     }
 }
 
@@ -253,6 +582,7 @@ pub fn build_get(
         method: "GET".to_owned(),
         url,
         headers,
+        provenance: options.provenance.clone(),
     })
 }
 
@@ -315,7 +645,8 @@ pub fn is_sensitive_header(name: &str) -> bool {
         || n.contains("apikey")
 }
 
-/// Headers with sensitive values replaced by `[redacted]`.
+/// Headers with sensitive values replaced by `[redacted]`, and credentials in a redirect's
+/// `Location` too.
 pub fn redact_headers(headers: &[HttpHeader]) -> Vec<HttpHeader> {
     headers
         .iter()
@@ -323,6 +654,8 @@ pub fn redact_headers(headers: &[HttpHeader]) -> Vec<HttpHeader> {
             name: h.name.clone(),
             value: if is_sensitive_header(&h.name) {
                 "[redacted]".to_owned()
+            } else if h.name.eq_ignore_ascii_case("location") {
+                redact_unparsed_credentials(&h.value)
             } else {
                 h.value.clone()
             },
@@ -371,19 +704,116 @@ pub fn cache_lifetime(headers: &[HttpHeader]) -> Option<u64> {
         .filter(|&s| s > 0)
 }
 
+/// One hop of a fetch: the URL asked, and the addresses it was checked against and connected to
+/// (empty when its host could not be resolved here and the hop was allowed all the same).
+#[derive(Debug, Clone)]
+struct Hop {
+    url: Url,
+    addresses: Vec<IpAddr>,
+}
+
+/// Replays the address rule over the hops a cached response came through, for a caller whose
+/// URL came from `provenance`: the typed root the response then carries, or None when the rule
+/// refuses a hop (the caller fetches again, so the refusal is made and recorded for real).
+fn replay_hops(provenance: &Provenance, hops: &[Hop]) -> Option<TypedRoot> {
+    let (first, rest) = hops.split_first()?;
+    check_hop_addresses(&first.url, provenance, &first.addresses).ok()?;
+    let root = root_after(provenance, &first.addresses);
+    let mut from = &first.url;
+    for hop in rest {
+        let redirected = Provenance::Derived {
+            origin: UrlOrigin::Redirect {
+                from: from.to_string(),
+            },
+            root,
+        };
+        check_hop_addresses(&hop.url, &redirected, &hop.addresses).ok()?;
+        from = &hop.url;
+    }
+    Some(root)
+}
+
 struct CacheEntry {
     response: HttpResponse,
+    /// The hops it came through, to replay the address rule for later callers.
+    hops: Vec<Hop>,
     expires_at: i64,
 }
 
+impl CacheEntry {
+    /// What the entry counts against the byte bound: body, headers and URLs.
+    fn size(&self, key: &str) -> usize {
+        let headers: usize = (self.response.headers.iter())
+            .map(|h| h.name.len() + h.value.len())
+            .sum();
+        let hops: usize = self.hops.iter().map(|h| h.url.as_str().len()).sum();
+        key.len() + self.response.url.len() + self.response.body.len() + headers + hops
+    }
+}
+
+/// The fetched-documents cache, bounded in entries and in bytes; the least recently used entry
+/// goes first. `lru` keeps the order; the byte count is kept here, since its bound is on entries.
+struct ResponseCache {
+    entries: LruCache<String, (CacheEntry, usize)>,
+    bytes: usize,
+    max_entries: usize,
+    max_bytes: usize,
+}
+
+impl ResponseCache {
+    fn new(max_entries: usize, max_bytes: usize) -> Self {
+        ResponseCache {
+            entries: LruCache::unbounded(),
+            bytes: 0,
+            max_entries,
+            max_bytes,
+        }
+    }
+
+    /// The entry under `key`, which becomes the most recently used.
+    fn get(&mut self, key: &str) -> Option<&CacheEntry> {
+        self.entries.get(key).map(|(entry, _)| entry)
+    }
+
+    fn remove(&mut self, key: &str) {
+        if let Some((_, size)) = self.entries.pop(key) {
+            self.bytes -= size;
+        }
+    }
+
+    /// Stores `entry` as the most recently used, then evicts the least recently used ones until
+    /// both bounds hold. An entry larger than the whole byte bound is not stored.
+    fn insert(&mut self, key: String, entry: CacheEntry) {
+        self.remove(&key);
+        let size = entry.size(&key);
+        if size > self.max_bytes || self.max_entries == 0 {
+            return;
+        }
+        self.bytes += size;
+        self.entries.push(key, (entry, size));
+        while self.entries.len() > self.max_entries || self.bytes > self.max_bytes {
+            let Some((_, (_, size))) = self.entries.pop_lru() else {
+                break;
+            };
+            self.bytes -= size;
+        }
+    }
+
+    fn clear(&mut self) {
+        self.entries.clear();
+        self.bytes = 0;
+    }
+}
+
 struct Inner {
-    /// Remote hosts: through the system proxy, if one is configured.
-    client: reqwest::Client,
-    /// Loopback hosts: always direct.
-    direct: reqwest::Client,
+    /// The TLS configuration of every per-hop client: reqwest's default (the platform verifier,
+    /// http/1.1), built once.
+    tls: rustls::ClientConfig,
+    /// Host names answered without DNS ([`HttpClient::with_resolved_hosts`]).
+    resolved_hosts: HashMap<String, Vec<IpAddr>>,
     policy: HttpPolicy,
     clock: Arc<dyn Clock>,
-    cache: Mutex<HashMap<String, CacheEntry>>,
+    cache: Mutex<ResponseCache>,
     exchanges: Mutex<Vec<Exchange>>,
 }
 
@@ -422,34 +852,53 @@ fn error_chain(e: &dyn std::error::Error) -> String {
 impl HttpClient {
     /// A client applying `policy`, with cache expiry read from `clock`.
     pub fn new(policy: HttpPolicy, clock: Arc<dyn Clock>) -> Result<Self, HttpError> {
+        Self::with_resolved_hosts(policy, clock, &[])
+    }
+
+    /// A client like [`HttpClient::new`] that resolves the host names in `hosts` to the addresses
+    /// given, without DNS, like reqwest's `ClientBuilder::resolve`: tests use it to make a
+    /// public-looking name resolve to 127.0.0.1. The address rule judges these addresses like
+    /// any others.
+    pub fn with_resolved_hosts(
+        policy: HttpPolicy,
+        clock: Arc<dyn Clock>,
+        hosts: &[(&str, IpAddr)],
+    ) -> Result<Self, HttpError> {
+        use rustls_platform_verifier::BuilderVerifierExt as _;
         // reqwest is built without a bundled crypto provider (aws-lc needs a C toolchain); use
         // ring unless the process already chose one.
         if rustls::crypto::CryptoProvider::get_default().is_none() {
             let _ = rustls::crypto::ring::default_provider().install_default();
         }
-        let builder = || {
-            reqwest::Client::builder()
-                .redirect(reqwest::redirect::Policy::none())
-                .connect_timeout(policy.connect_timeout)
-                .timeout(policy.total_timeout)
-        };
-        let client = builder()
-            .build()
-            .map_err(|e| HttpError::Client(error_chain(&e)))?;
-        let direct = builder()
-            .no_proxy()
-            .build()
-            .map_err(|e| HttpError::Client(error_chain(&e)))?;
-        Ok(HttpClient {
+        let provider = rustls::crypto::CryptoProvider::get_default()
+            .cloned()
+            .unwrap_or_else(|| Arc::new(rustls::crypto::ring::default_provider()));
+        let mut tls = rustls::ClientConfig::builder_with_provider(provider)
+            .with_safe_default_protocol_versions()
+            .and_then(|builder| builder.with_platform_verifier())
+            .map_err(|e| HttpError::Client(format!("cannot set up TLS: {e}")))?
+            .with_no_client_auth();
+        tls.alpn_protocols = vec![b"http/1.1".to_vec()];
+        let mut resolved_hosts: HashMap<String, Vec<IpAddr>> = HashMap::new();
+        for (host, ip) in hosts {
+            resolved_hosts
+                .entry(host.to_ascii_lowercase())
+                .or_default()
+                .push(*ip);
+        }
+        let client = HttpClient {
             inner: Arc::new(Inner {
-                client,
-                direct,
+                tls,
+                resolved_hosts,
                 policy,
                 clock,
-                cache: Mutex::new(HashMap::new()),
+                cache: Mutex::new(ResponseCache::new(CACHE_MAX_ENTRIES, CACHE_MAX_BYTES)),
                 exchanges: Mutex::new(Vec::new()),
             }),
-        })
+        };
+        // A setup fault shows now rather than at the first fetch.
+        client.reqwest_client(false, None)?;
+        Ok(client)
     }
 
     /// The policy this client applies.
@@ -491,24 +940,26 @@ impl HttpClient {
                 return Ok(hit);
             }
         }
-        let response = self.send(request).await?;
-        if response.status == 200 {
-            if let Some(lifetime) = cache_lifetime(&response.headers) {
+        let (response, hops) = self.send_hops(request).await?;
+        let lifetime = Some(&response)
+            .filter(|r| r.status == 200)
+            .and_then(|r| cache_lifetime(&r.headers));
+        let mut cache = lock(&self.inner.cache);
+        match lifetime {
+            Some(lifetime) => {
                 let expires_at = self
                     .inner
                     .clock
                     .now_unix()
                     .saturating_add(i64::try_from(lifetime).unwrap_or(i64::MAX));
-                lock(&self.inner.cache).insert(
-                    key,
-                    CacheEntry {
-                        response: response.clone(),
-                        expires_at,
-                    },
-                );
+                let entry = CacheEntry {
+                    response: response.clone(),
+                    hops,
+                    expires_at,
+                };
+                cache.insert(key, entry);
             }
-        } else {
-            lock(&self.inner.cache).remove(&key);
+            None => cache.remove(&key),
         }
         Ok(response)
     }
@@ -526,29 +977,27 @@ impl HttpClient {
     fn cached(&self, key: &str, request: &HttpRequest) -> Option<HttpResponse> {
         let now = self.inner.clock.now_unix();
         let mut cache = lock(&self.inner.cache);
-        match cache.get(key) {
-            Some(entry) if entry.expires_at > now => {
-                let mut response = entry.response.clone();
-                response.from_cache = true;
-                drop(cache);
-                self.record(Exchange {
-                    method: request.method.clone(),
-                    url: request.url.to_string(),
-                    status: Some(response.status),
-                    request_headers: redact_headers(&request.headers),
-                    response_headers: redact_headers(&response.headers),
-                    duration_ms: 0,
-                    from_cache: true,
-                    error: None,
-                });
-                Some(response)
-            }
-            Some(_) => {
-                cache.remove(key);
-                None
-            }
-            None => None,
+        if cache.get(key)?.expires_at <= now {
+            cache.remove(key);
+            return None;
         }
+        let entry = cache.get(key)?;
+        let root = replay_hops(&request.provenance, &entry.hops)?;
+        let mut response = entry.response.clone();
+        drop(cache);
+        response.from_cache = true;
+        response.root = root;
+        self.record(Exchange {
+            method: request.method.clone(),
+            url: request.url.to_string(),
+            status: Some(response.status),
+            request_headers: redact_headers(&request.headers),
+            response_headers: redact_headers(&response.headers),
+            duration_ms: 0,
+            from_cache: true,
+            error: None,
+        });
+        Some(response)
     }
 
     fn record(&self, exchange: Exchange) {
@@ -557,23 +1006,41 @@ impl HttpClient {
 
     /// Sends `request`, following redirects (GET only) hop by hop, each checked and recorded.
     pub async fn send(&self, request: HttpRequest) -> Result<HttpResponse, HttpError> {
+        Ok(self.send_hops(request).await?.0)
+    }
+
+    /// [`HttpClient::send`], also returning the hops taken.
+    async fn send_hops(&self, request: HttpRequest) -> Result<(HttpResponse, Vec<Hop>), HttpError> {
         let policy = &self.inner.policy;
         let deadline = Instant::now() + policy.total_timeout;
         let original = request.url.to_string();
         let mut url = request.url.clone();
+        let mut provenance = request.provenance.clone();
+        // Decided by the first hop: what the typed URL resolved to, or what was handed down.
+        let mut root = None;
+        let mut hops = Vec::new();
         let mut seen = HashSet::from([url.to_string()]);
         let mut redirects = 0usize;
         loop {
             check_parsed_url(&url, policy).inspect_err(|e| {
                 self.record(self.failed_exchange(&request, &url, None, 0, e));
             })?;
-            let response = self.send_once(&request, &url, deadline).await?;
+            let addresses = self
+                .admit_hop(&request, &url, &provenance, deadline)
+                .await?;
+            let hop_root = *root.get_or_insert_with(|| root_after(&provenance, &addresses));
+            let mut response = self.send_once(&request, &url, &addresses, deadline).await?;
+            response.root = hop_root;
+            hops.push(Hop {
+                url: url.clone(),
+                addresses,
+            });
             let is_redirect = matches!(response.status, 301 | 302 | 303 | 307 | 308);
             if !is_redirect || request.method != "GET" {
-                return Ok(response);
+                return Ok((response, hops));
             }
             let Some(location) = response.header("location") else {
-                return Ok(response);
+                return Ok((response, hops));
             };
             let next = url.join(location).map_err(|e| HttpError::Redirects {
                 url: url.to_string(),
@@ -597,8 +1064,117 @@ impl HttpClient {
                     ),
                 });
             }
+            provenance = Provenance::Derived {
+                origin: UrlOrigin::Redirect {
+                    from: url.to_string(),
+                },
+                root: hop_root,
+            };
             url = next;
         }
+    }
+
+    /// Resolves `url`'s host and applies the address rule, recording a refusal. The addresses to
+    /// connect to; empty when the host cannot be resolved here but `provenance` may reach any
+    /// address (a typed URL): the connection, or the proxy, then resolves it as before.
+    async fn admit_hop(
+        &self,
+        request: &HttpRequest,
+        url: &Url,
+        provenance: &Provenance,
+        deadline: Instant,
+    ) -> Result<Vec<IpAddr>, HttpError> {
+        let refuse = |e: HttpError| {
+            self.record(self.failed_exchange(request, url, None, 0, &e));
+            e
+        };
+        let wait = (self.inner.policy.connect_timeout)
+            .min(deadline.saturating_duration_since(Instant::now()));
+        let addresses = match self.resolve_host(url, wait).await {
+            Ok(addresses) => addresses,
+            Err(_) if provenance.may_reach_non_public() => Vec::new(),
+            Err(reason) => {
+                return Err(refuse(HttpError::Connect {
+                    url: url.to_string(),
+                    reason: format!("{reason}, so {UNRESOLVED_RULE}"),
+                }))
+            }
+        };
+        check_hop_addresses(url, provenance, &addresses).map_err(refuse)?;
+        Ok(addresses)
+    }
+
+    /// The addresses `url`'s host stands for: an IP literal itself, a name this client was given
+    /// ([`HttpClient::with_resolved_hosts`]), else what the system resolver answers within `wait`.
+    async fn resolve_host(&self, url: &Url, wait: Duration) -> Result<Vec<IpAddr>, String> {
+        let domain = match url.host() {
+            Some(Host::Ipv4(ip)) => return Ok(vec![IpAddr::V4(ip)]),
+            Some(Host::Ipv6(ip)) => return Ok(vec![IpAddr::V6(ip)]),
+            Some(Host::Domain(domain)) => domain,
+            None => return Err("the URL has no host".to_owned()),
+        };
+        if let Some(given) = self.inner.resolved_hosts.get(&domain.to_ascii_lowercase()) {
+            return Ok(given.clone());
+        }
+        let port = url.port_or_known_default().unwrap_or(443);
+        match tokio::time::timeout(wait, tokio::net::lookup_host((domain, port))).await {
+            Ok(Ok(found)) => {
+                let mut addresses = Vec::new();
+                for ip in found.map(|a| a.ip()) {
+                    if !addresses.contains(&ip) {
+                        addresses.push(ip);
+                    }
+                }
+                if addresses.is_empty() {
+                    Err(format!("{domain} resolves to no address"))
+                } else {
+                    Ok(addresses)
+                }
+            }
+            Ok(Err(e)) => Err(format!("cannot resolve {domain} ({e})")),
+            Err(_) => Err(format!(
+                "resolving {domain} took longer than {} s",
+                format_seconds(&wait)
+            )),
+        }
+    }
+
+    /// The reqwest client for one hop: `url`'s host pinned to the checked `addresses` (a second
+    /// DNS answer is never used), direct for loopback, else through the system proxy if any.
+    fn hop_client(&self, url: &Url, addresses: &[IpAddr]) -> Result<reqwest::Client, HttpError> {
+        let loopback_only = !addresses.is_empty()
+            && (addresses.iter()).all(|&ip| non_public_kind(ip) == Some(NonPublicKind::Loopback));
+        let pin = match url.host() {
+            Some(Host::Domain(domain)) if !addresses.is_empty() => {
+                let port = url.port_or_known_default().unwrap_or(0);
+                let pinned = addresses.iter().map(|&ip| SocketAddr::new(ip, port));
+                Some((domain, pinned.collect()))
+            }
+            _ => None,
+        };
+        self.reqwest_client(is_loopback_url(url) || loopback_only, pin)
+    }
+
+    fn reqwest_client(
+        &self,
+        direct: bool,
+        pin: Option<(&str, Vec<SocketAddr>)>,
+    ) -> Result<reqwest::Client, HttpError> {
+        let policy = &self.inner.policy;
+        let mut builder = reqwest::Client::builder()
+            .tls_backend_preconfigured(self.inner.tls.clone())
+            .redirect(reqwest::redirect::Policy::none())
+            .connect_timeout(policy.connect_timeout)
+            .timeout(policy.total_timeout);
+        if direct {
+            builder = builder.no_proxy();
+        }
+        if let Some((domain, addresses)) = pin {
+            builder = builder.resolve_to_addrs(domain, &addresses);
+        }
+        builder
+            .build()
+            .map_err(|e| HttpError::Client(error_chain(&e)))
     }
 
     fn failed_exchange(
@@ -611,7 +1187,8 @@ impl HttpClient {
     ) -> Exchange {
         Exchange {
             method: request.method.clone(),
-            url: url.to_string(),
+            // A URL refused for its credentials is recorded without them.
+            url: without_credentials(url),
             status: status.map(|(s, _)| s),
             request_headers: redact_headers(&request.headers),
             response_headers: status.map(|(_, h)| redact_headers(h)).unwrap_or_default(),
@@ -625,6 +1202,7 @@ impl HttpClient {
         &self,
         request: &HttpRequest,
         url: &Url,
+        addresses: &[IpAddr],
         deadline: Instant,
     ) -> Result<HttpResponse, HttpError> {
         let policy = &self.inner.policy;
@@ -646,11 +1224,9 @@ impl HttpClient {
                 reason: e.to_string(),
             }
         })?;
-        let client = if is_loopback_url(url) {
-            &self.inner.direct
-        } else {
-            &self.inner.client
-        };
+        let client = self.hop_client(url, addresses).inspect_err(|e| {
+            self.record(self.failed_exchange(request, url, None, 0, e));
+        })?;
         let mut builder = client.request(method, url.clone()).timeout(remaining);
         for h in &request.headers {
             builder = builder.header(h.name.as_str(), h.value.as_str());
@@ -734,6 +1310,8 @@ impl HttpClient {
             headers,
             body,
             from_cache: false,
+            // Set by `send_hops`, which knows the operation's root.
+            root: TypedRoot::Public,
         })
     }
 }
@@ -752,6 +1330,7 @@ mod tests {
             }],
             body: body.as_bytes().to_vec(),
             from_cache: false,
+            root: TypedRoot::Public,
         }
     }
 
@@ -837,6 +1416,217 @@ mod tests {
         assert_eq!(cache_lifetime(&with_age("max-age=60", "60")), None);
         assert_eq!(cache_lifetime(&with_age("max-age=60", "9999")), None);
         assert_eq!(cache_lifetime(&with_age("max-age=60", "soon")), None);
+    }
+
+    fn ip(text: &str) -> IpAddr {
+        text.parse().unwrap()
+    }
+
+    #[test]
+    fn public_addresses_are_told_from_every_non_public_range() {
+        use NonPublicKind::*;
+        for (address, kind) in [
+            ("127.0.0.1", Loopback),
+            ("127.255.0.9", Loopback),
+            ("::1", Loopback),
+            ("::ffff:127.0.0.1", Loopback),
+            ("10.1.2.3", Private),
+            ("172.16.0.1", Private),
+            ("172.31.255.255", Private),
+            ("192.168.1.1", Private),
+            ("::ffff:192.168.1.1", Private),
+            ("fc00::1", UniqueLocal),
+            ("fd12:3456::1", UniqueLocal),
+            ("169.254.169.254", LinkLocal),
+            ("fe80::1", LinkLocal),
+            ("::ffff:169.254.169.254", LinkLocal),
+            ("64:ff9b::a9fe:a9fe", LinkLocal),
+            ("2002:a9fe:a9fe::1", LinkLocal),
+            ("0.0.0.0", Unspecified),
+            ("::", Unspecified),
+            ("100.64.0.1", Shared),
+            ("100.127.255.254", Shared),
+            ("0.1.2.3", Reserved),
+            ("192.0.2.1", Reserved),
+            ("198.18.0.1", Reserved),
+            ("224.0.0.1", Reserved),
+            ("255.255.255.255", Reserved),
+            ("::127.0.0.1", Reserved),
+            ("2001:db8::1", Reserved),
+            ("ff02::1", Reserved),
+        ] {
+            assert_eq!(non_public_kind(ip(address)), Some(kind), "{address}");
+            assert!(!is_public_address(ip(address)), "{address}");
+        }
+        for address in [
+            "8.8.8.8",
+            "93.184.216.34",
+            "172.15.255.255",
+            "172.32.0.1",
+            "100.63.255.255",
+            "100.128.0.1",
+            "169.253.0.1",
+            "2606:4700:4700::1111",
+            "::ffff:8.8.8.8",
+            "64:ff9b::808:808",
+        ] {
+            assert!(is_public_address(ip(address)), "{address}");
+        }
+    }
+
+    fn derived(root: TypedRoot) -> Provenance {
+        Provenance::Derived {
+            origin: UrlOrigin::JwksUri {
+                of: "https://idp.example.test".into(),
+            },
+            root,
+        }
+    }
+
+    #[test]
+    fn a_derived_url_reaches_non_public_addresses_only_under_a_local_typed_root() {
+        let url = Url::parse("http://idp.example.test:8080/jwks").unwrap();
+        let loopback = [ip("127.0.0.1")];
+        assert!(check_hop_addresses(&url, &Provenance::Typed, &loopback).is_ok());
+        assert!(check_hop_addresses(&url, &derived(TypedRoot::Local), &loopback).is_ok());
+        assert!(check_hop_addresses(&url, &derived(TypedRoot::Public), &[ip("8.8.8.8")]).is_ok());
+        let e = check_hop_addresses(&url, &derived(TypedRoot::Public), &loopback).unwrap_err();
+        assert_eq!(e.code(), "http.forbidden_address");
+        assert_eq!(
+            e.to_string(),
+            "refusing to fetch http://idp.example.test:8080/jwks (the jwks_uri of \
+             https://idp.example.test): it resolves to 127.0.0.1, a loopback address; a URL \
+             that came from a server or a token may reach loopback, private or link-local \
+             addresses only when the URL you typed is itself one"
+        );
+        // One non-public address among public ones is enough to refuse.
+        let mixed = [ip("8.8.8.8"), ip("10.0.0.7")];
+        let e = check_hop_addresses(&url, &Provenance::token_jku(), &mixed).unwrap_err();
+        assert!(e.to_string().contains("(the token's jku header)"), "{e}");
+        assert!(
+            e.to_string().contains("10.0.0.7, a private (RFC 1918)"),
+            "{e}"
+        );
+        // Unresolved: nothing to check, so refused.
+        let e = check_hop_addresses(&url, &derived(TypedRoot::Absent), &[]).unwrap_err();
+        assert_eq!(e.code(), "http.connect");
+    }
+
+    #[test]
+    fn the_typed_root_is_local_only_when_every_address_of_the_typed_url_is() {
+        let root = |addresses: &[&str]| {
+            let addresses: Vec<IpAddr> = addresses.iter().map(|a| ip(a)).collect();
+            root_after(&Provenance::Typed, &addresses)
+        };
+        assert_eq!(root(&["127.0.0.1", "::1"]), TypedRoot::Local);
+        assert_eq!(root(&["192.168.0.10"]), TypedRoot::Local);
+        assert_eq!(root(&["127.0.0.1", "8.8.8.8"]), TypedRoot::Public);
+        assert_eq!(root(&[]), TypedRoot::Public, "unresolved counts as public");
+        // A derived URL hands on the root it was given, whatever it resolves to.
+        let handed = root_after(&derived(TypedRoot::Public), &[ip("127.0.0.1")]);
+        assert_eq!(handed, TypedRoot::Public);
+    }
+
+    #[test]
+    fn cached_hops_are_served_only_where_the_rule_would_fetch_them() {
+        let hop = |url: &str, address: &str| Hop {
+            url: Url::parse(url).unwrap(),
+            addresses: vec![ip(address)],
+        };
+        // Typed http://127.0.0.1/a, redirected to http://10.0.0.5/b.
+        let hops = [
+            hop("http://127.0.0.1/a", "127.0.0.1"),
+            hop("http://10.0.0.5/b", "10.0.0.5"),
+        ];
+        assert_eq!(
+            replay_hops(&Provenance::Typed, &hops),
+            Some(TypedRoot::Local)
+        );
+        assert_eq!(
+            replay_hops(&derived(TypedRoot::Local), &hops),
+            Some(TypedRoot::Local)
+        );
+        assert_eq!(replay_hops(&Provenance::token_jku(), &hops), None);
+        // Typed public, then redirected to a private address: not even for the typed URL.
+        let hops = [
+            hop("https://idp.example.test/a", "8.8.8.8"),
+            hop("http://10.0.0.5/b", "10.0.0.5"),
+        ];
+        assert_eq!(replay_hops(&Provenance::Typed, &hops), None);
+    }
+
+    fn cached_document(url: &str, body_bytes: usize) -> CacheEntry {
+        CacheEntry {
+            response: HttpResponse {
+                url: url.to_owned(),
+                status: 200,
+                headers: Vec::new(),
+                body: vec![b' '; body_bytes],
+                from_cache: false,
+                root: TypedRoot::Public,
+            },
+            hops: Vec::new(),
+            expires_at: i64::MAX,
+        }
+    }
+
+    #[test]
+    fn the_cache_evicts_the_least_recently_used_entry_first() {
+        let mut cache = ResponseCache::new(3, usize::MAX);
+        for key in ["a", "b", "c"] {
+            cache.insert(key.into(), cached_document(key, 10));
+        }
+        // Reading "a" makes "b" the least recently used.
+        assert!(cache.get("a").is_some());
+        cache.insert("d".into(), cached_document("d", 10));
+        assert!(cache.get("b").is_none(), "b was evicted");
+        for key in ["a", "c", "d"] {
+            assert!(cache.get(key).is_some(), "{key} kept");
+        }
+        assert_eq!(cache.entries.len(), 3);
+    }
+
+    #[test]
+    fn the_cache_keeps_its_byte_bound_and_skips_oversized_documents() {
+        // Each entry counts key (1) + URL (1) + body (100) bytes.
+        let mut cache = ResponseCache::new(64, 250);
+        cache.insert("a".into(), cached_document("a", 100));
+        cache.insert("b".into(), cached_document("b", 100));
+        assert_eq!(cache.bytes, 204);
+        cache.insert("c".into(), cached_document("c", 100));
+        assert!(cache.get("a").is_none(), "a made room for c");
+        assert_eq!(cache.bytes, 204);
+        assert!(cache.bytes <= 250);
+        // Replacing an entry counts it once.
+        cache.insert("c".into(), cached_document("c", 10));
+        assert_eq!(cache.bytes, 102 + 12);
+        // Larger than the whole bound: not stored, nothing evicted for it.
+        cache.insert("huge".into(), cached_document("huge", 1000));
+        assert!(cache.get("huge").is_none());
+        assert!(cache.get("b").is_some() && cache.get("c").is_some());
+        cache.remove("b");
+        assert_eq!(cache.bytes, 12);
+        cache.clear();
+        assert_eq!((cache.bytes, cache.entries.len()), (0, 0));
+    }
+
+    #[test]
+    fn credentials_in_a_url_are_refused_without_repeating_them() {
+        let p = HttpPolicy::default();
+        for url in [
+            "https://user:hunter2@idp.example/x",
+            "https://hunter2@idp.example/x",
+            "http://user:hunter2@127.0.0.1:8080/x",
+            "http://user:hunter2@idp.example/x",
+        ] {
+            let e = check_url(url, &p).unwrap_err();
+            assert_eq!(e.code(), "http.credentials_in_url", "{url}");
+            assert!(!e.to_string().contains("hunter2"), "{e}");
+        }
+        // An unparsable URL with credentials does not repeat them either.
+        let e = check_url("https://user:hunter2@exa mple.com/", &p).unwrap_err();
+        assert_eq!(e.code(), "http.invalid_url");
+        assert!(!e.to_string().contains("hunter2"), "{e}");
     }
 
     #[test]

@@ -954,6 +954,97 @@ fn cli_exit_2_for_every_fetch_fault_with_a_clear_message_and_no_hang() {
 }
 
 #[test]
+fn cli_refuses_an_issuer_with_credentials_without_repeating_them() {
+    for json in [true, false] {
+        let mut args = vec!["discover", "https://user:pass@idp.example.test"];
+        if json {
+            args.push("--json");
+        }
+        let out = tokenscope(&args);
+        assert_eq!(out.status.code(), Some(2), "{}", stderr(&out));
+        let all = format!("{}{}", String::from_utf8_lossy(&out.stdout), stderr(&out));
+        assert!(!all.contains("pass"), "{all}");
+        assert!(all.contains("credentials"), "{all}");
+        if json {
+            assert_eq!(
+                stdout_json(&out)["error"]["code"],
+                "http.credentials_in_url"
+            );
+        }
+    }
+}
+
+#[test]
+fn cli_a_public_issuer_whose_jwks_uri_is_on_this_machine_gets_an_unreachable_jwks_finding() {
+    // http://idp.example.test has no address here (so it counts as public) and is reached
+    // through the proxy; its metadata sends the keys to a server on this machine.
+    let internal = TestServer::start([("/jwks", Reply::json(fixture_text("jwks.json")))]);
+    let mut doc = fixture("google.json");
+    doc["issuer"] = json!("http://idp.example.test");
+    doc["jwks_uri"] = json!(internal.url("/jwks"));
+    let proxy = TestServer::start([(
+        "http://idp.example.test/.well-known/openid-configuration",
+        Reply::json(doc.to_string()),
+    )]);
+    let mut command = std::process::Command::new(env!("CARGO_BIN_EXE_tokenscope"));
+    let args = [
+        "discover",
+        "http://idp.example.test",
+        "--allow-http",
+        "--json",
+    ];
+    let out = proxy.proxy_for(&mut command).args(args).output().unwrap();
+    assert_eq!(out.status.code(), Some(1), "{}", stderr(&out));
+    let v = stdout_json(&out);
+    assert_contract_shape(&v);
+    assert_eq!(v["jwks"], Value::Null);
+    let finding = v["findings"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|f| f["code"] == "jwks-unreachable")
+        .unwrap_or_else(|| panic!("{v}"));
+    let message = finding["message"].as_str().unwrap();
+    let refusal = format!(
+        "refusing to fetch {} (the jwks_uri of http://idp.example.test): it resolves to \
+         127.0.0.1, a loopback address",
+        internal.url("/jwks")
+    );
+    assert!(message.contains(&refusal), "{message}");
+    assert_eq!(internal.hits("/jwks"), 0);
+}
+
+#[test]
+fn a_typed_issuer_name_resolving_to_loopback_may_name_a_loopback_jwks_uri() {
+    // A local IdP under a name (here idp.example.test → 127.0.0.1): the URL the user typed is
+    // itself a loopback address, so URLs its metadata names may be too.
+    let server = provider_server();
+    let port = server.base().rsplit(':').next().unwrap().to_owned();
+    let issuer = format!("http://idp.example.test:{port}/google");
+    let mut doc = fixture("google.json");
+    doc["issuer"] = json!(issuer);
+    doc["jwks_uri"] = json!(server.url("/jwks"));
+    server.set(
+        "/google/.well-known/openid-configuration",
+        Reply::json(doc.to_string()),
+    );
+    let policy = HttpPolicy {
+        allow_insecure_http: true,
+        ..HttpPolicy::default()
+    };
+    let loopback = "127.0.0.1".parse().unwrap();
+    let client = HttpClient::with_resolved_hosts(
+        policy,
+        Arc::new(FixedClock(NOW)),
+        &[("idp.example.test", loopback)],
+    )
+    .unwrap();
+    let r = block_on(discover(&client, &issuer, &DiscoverOptions::default())).unwrap();
+    assert!(r.jwks.is_some(), "{:?}", r.findings);
+    assert_eq!(server.hits("/jwks"), 1);
+}
+
+#[test]
 fn cli_allow_http_lifts_the_https_requirement() {
     // Without the flag the fetch is refused before any connection; with it, it is attempted (and
     // fails to resolve the reserved .invalid name instead).

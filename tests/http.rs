@@ -1,12 +1,17 @@
 //! The one network seam against a real server on 127.0.0.1: timeouts, size cap, redirects,
-//! plain-http refusal, the Cache-Control cache and the redacted transcript.
+//! plain-http refusal, the Cache-Control cache, the redacted transcript, and the address rule
+//! (URLs from a server or a token reach non-public addresses only behind a typed local URL).
 
+use std::net::IpAddr;
+use std::process::Output;
 use std::sync::atomic::{AtomicI64, Ordering};
 use std::sync::Arc;
 use std::time::{Duration, Instant};
 
 use tokenscope::clock::{Clock, FixedClock};
-use tokenscope::http::{FetchOptions, HttpClient, HttpHeader, HttpPolicy, HttpRequest};
+use tokenscope::http::{
+    FetchOptions, HttpClient, HttpHeader, HttpPolicy, HttpRequest, Provenance, TypedRoot, UrlOrigin,
+};
 use tokenscope::ErrorCode;
 
 use crate::util::server::{Reply, TestServer};
@@ -302,24 +307,7 @@ fn loopback_fetches_bypass_the_system_proxy_and_remote_ones_use_it() {
         ),
         ("/jwks", Reply::json(r#"{"keys":[]}"#)),
     ]);
-    let run = |args: &[&str]| {
-        let mut command = std::process::Command::new(env!("CARGO_BIN_EXE_tokenscope"));
-        for name in [
-            "HTTP_PROXY",
-            "http_proxy",
-            "HTTPS_PROXY",
-            "https_proxy",
-            "ALL_PROXY",
-        ] {
-            command.env(name, proxy.base());
-        }
-        command
-            .env_remove("NO_PROXY")
-            .env_remove("no_proxy")
-            .args(args)
-            .output()
-            .unwrap()
-    };
+    let run = |args: &[&str]| through_proxy(&proxy, args);
 
     let out = run(&["discover", &provider.base(), "--json"]);
     let report = stdout_json(&out);
@@ -340,4 +328,187 @@ fn loopback_fetches_bypass_the_system_proxy_and_remote_ones_use_it() {
     assert_eq!(out.status.code(), Some(2), "{}", stdout_json(&out));
     let seen: Vec<String> = proxy.requests().into_iter().map(|r| r.path).collect();
     assert_eq!(seen, ["idp.example.test:443"]);
+}
+
+/// The `tokenscope` binary run with `proxy` as its HTTP(S) proxy.
+fn through_proxy(proxy: &TestServer, args: &[&str]) -> Output {
+    let mut command = std::process::Command::new(env!("CARGO_BIN_EXE_tokenscope"));
+    proxy.proxy_for(&mut command).args(args).output().unwrap()
+}
+
+/// A client that allows plain http anywhere (the address rule is separate) and resolves `hosts`
+/// without DNS.
+fn client_resolving(hosts: &[(&str, &str)]) -> HttpClient {
+    let hosts: Vec<(&str, IpAddr)> = hosts
+        .iter()
+        .map(|(name, ip)| (*name, ip.parse().unwrap()))
+        .collect();
+    let policy = HttpPolicy {
+        allow_insecure_http: true,
+        ..quick_policy()
+    };
+    HttpClient::with_resolved_hosts(policy, Arc::new(FixedClock(1_700_000_000)), &hosts).unwrap()
+}
+
+fn from(provenance: Provenance) -> FetchOptions {
+    FetchOptions {
+        provenance,
+        ..FetchOptions::json()
+    }
+}
+
+fn jwks_uri_of_a_public_issuer() -> Provenance {
+    // As if https://idp.example.test had resolved to a public address: the server is local.
+    Provenance::Derived {
+        origin: UrlOrigin::JwksUri {
+            of: "https://idp.example.test".into(),
+        },
+        root: TypedRoot::Public,
+    }
+}
+
+#[test]
+fn a_jwks_uri_on_loopback_is_refused_unasked_when_the_typed_issuer_was_public() {
+    let server = TestServer::start([("/jwks", Reply::json(r#"{"keys":[]}"#))]);
+    let c = client(HttpPolicy::default());
+    let url = server.url("/jwks");
+    let e = block_on(c.get(&url, &from(jwks_uri_of_a_public_issuer()))).unwrap_err();
+    assert_eq!(e.code(), "http.forbidden_address", "{e}");
+    assert_eq!(
+        e.to_string(),
+        format!(
+            "refusing to fetch {url} (the jwks_uri of https://idp.example.test): it resolves to \
+             127.0.0.1, a loopback address; a URL that came from a server or a token may reach \
+             loopback, private or link-local addresses only when the URL you typed is itself one"
+        )
+    );
+    assert_eq!(server.hits("/jwks"), 0, "the server was never asked");
+    // The refusal is in the transcript, like other policy refusals.
+    let ex = c.exchanges();
+    assert_eq!(ex.len(), 1);
+    assert_eq!((ex[0].url.as_str(), ex[0].status), (url.as_str(), None));
+    assert_eq!(ex[0].error.as_deref(), Some(e.to_string().as_str()));
+
+    // Behind a typed local issuer (a local IdP) the same URL is fetched.
+    let local = Provenance::Derived {
+        origin: UrlOrigin::JwksUri { of: server.base() },
+        root: TypedRoot::Local,
+    };
+    block_on(c.get_json(&url, &from(local))).unwrap();
+    assert_eq!(server.hits("/jwks"), 1);
+}
+
+#[test]
+fn a_public_name_resolving_to_loopback_is_judged_by_its_address_not_its_name() {
+    let server = TestServer::start([(
+        "/jwks",
+        Reply::json(r#"{"keys":[]}"#).header("Cache-Control", "max-age=600"),
+    )]);
+    let c = client_resolving(&[("keys.example.test", "127.0.0.1")]);
+    let port = server.base().rsplit(':').next().unwrap().to_owned();
+    let url = format!("http://keys.example.test:{port}/jwks");
+    // Typed by the user: it may go anywhere, and the override lands on the local server.
+    block_on(c.get_json(&url, &FetchOptions::default())).unwrap();
+    assert_eq!(server.hits("/jwks"), 1);
+    let host = server.requests()[0].headers.clone();
+    assert!(host.contains(&("host".into(), format!("keys.example.test:{port}"))));
+    // The same URL as a token's jku is refused on its address, though a cached copy exists.
+    let e = block_on(c.get_json(&url, &from(Provenance::token_jku()))).unwrap_err();
+    assert_eq!(e.code(), "http.forbidden_address", "{e}");
+    let message = e.to_string();
+    assert!(
+        message.starts_with(&format!(
+            "refusing to fetch {url} (the token's jku header): it resolves to 127.0.0.1, a \
+             loopback address;"
+        )),
+        "{message}"
+    );
+    assert_eq!(server.hits("/jwks"), 1, "no second request");
+    assert!(!c.exchanges()[1].from_cache);
+}
+
+#[test]
+fn a_public_name_resolving_to_cloud_metadata_is_refused_without_connecting() {
+    let c = client_resolving(&[("metadata.example.test", "169.254.169.254")]);
+    let started = Instant::now();
+    let e = block_on(c.get(
+        "http://metadata.example.test/latest/meta-data/",
+        &from(jwks_uri_of_a_public_issuer()),
+    ))
+    .unwrap_err();
+    assert_eq!(e.code(), "http.forbidden_address", "{e}");
+    assert!(
+        e.to_string()
+            .contains("it resolves to 169.254.169.254, a link-local address"),
+        "{e}"
+    );
+    assert!(started.elapsed() < Duration::from_millis(500));
+    let ex = c.exchanges();
+    assert_eq!((ex.len(), ex[0].status, ex[0].duration_ms), (1, None, 0));
+}
+
+#[test]
+fn a_redirect_from_a_typed_public_host_to_loopback_is_refused_on_that_hop() {
+    // The user types http://idp.example.test (no address here, so it counts as public); its
+    // answer, through the proxy, redirects to a server on this machine.
+    let internal = TestServer::start([("/metadata", Reply::json("{}"))]);
+    let proxy = TestServer::start([(
+        "http://idp.example.test/.well-known/openid-configuration",
+        Reply::redirect(&internal.url("/metadata")),
+    )]);
+    let out = through_proxy(
+        &proxy,
+        &[
+            "discover",
+            "http://idp.example.test",
+            "--allow-http",
+            "--json",
+        ],
+    );
+    let v = stdout_json(&out);
+    assert_eq!(out.status.code(), Some(2), "{v}");
+    assert_eq!(v["error"]["code"], "http.forbidden_address", "{v}");
+    let message = v["error"]["message"].as_str().unwrap();
+    assert!(
+        message.contains(&format!(
+            "{} (a redirect from http://idp.example.test/.well-known/openid-configuration): it \
+             resolves to 127.0.0.1, a loopback address",
+            internal.url("/metadata")
+        )),
+        "{message}"
+    );
+    assert_eq!(proxy.requests().len(), 1);
+    assert!(internal.requests().is_empty(), "{:?}", internal.requests());
+}
+
+#[test]
+fn a_redirect_within_a_typed_loopback_host_is_followed() {
+    // A local IdP (typed 127.0.0.1) may redirect to another local address: the typed root is
+    // local, so derived loopback URLs are allowed.
+    let other = TestServer::start([("/doc", Reply::json(r#"{"at":"other"}"#))]);
+    let server = TestServer::start([("/a", Reply::redirect(&other.url("/doc")))]);
+    let c = client(HttpPolicy::default());
+    let v = block_on(c.get_json(&server.url("/a"), &FetchOptions::default())).unwrap();
+    assert_eq!(v["at"], "other");
+}
+
+#[test]
+fn credentials_in_a_url_are_refused_before_anything_is_sent() {
+    let server = TestServer::start([("/jwks", Reply::json(r#"{"keys":[]}"#))]);
+    let c = client(HttpPolicy::default());
+    let url = server
+        .url("/jwks")
+        .replace("http://", "http://alice:s3cret@");
+    let e = block_on(c.get(&url, &FetchOptions::default())).unwrap_err();
+    assert_eq!(e.code(), "http.credentials_in_url");
+    assert!(!e.to_string().contains("s3cret"), "{e}");
+    assert!(e.to_string().contains(&server.url("/jwks")), "{e}");
+    // In a redirect too.
+    server.set("/a", Reply::redirect(&url));
+    let e = block_on(c.get(&server.url("/a"), &FetchOptions::default())).unwrap_err();
+    assert_eq!(e.code(), "http.credentials_in_url");
+    assert!(!serde_json::to_string(&c.exchanges())
+        .unwrap()
+        .contains("s3cret"));
+    assert_eq!(server.hits("/jwks"), 0);
 }

@@ -328,23 +328,104 @@ fn kid_header(kid: &str) -> Header {
     }
 }
 
+/// An RS256 token (RFC 7515 A.2's key, kid `a2`) whose `jku` header is `jku`.
+fn token_with_jku(jku: String) -> String {
+    let header = Header {
+        jku: Some(jku),
+        ..kid_header("a2")
+    };
+    rs256_token(header, &json!({"sub": "mallory", "exp": 4_000_000_000u64}))
+}
+
 #[test]
-fn the_tokens_own_jku_is_fetched_with_token_keys_and_flagged_untrusted() {
+fn a_jku_pointing_at_this_machine_is_refused_even_with_token_keys() {
+    // The token, not the user, chose the URL: it may reach public addresses only.
     let server = TestServer::start([(
         "/jwks",
         Reply::json(json!({"keys": [rfc7515_rsa_jwk("a2")]}).to_string()),
     )]);
-    let header = Header {
-        jku: Some(server.url("/jwks")),
-        ..kid_header("a2")
-    };
-    let token = rs256_token(header, &json!({"sub": "mallory", "exp": 4_000_000_000u64}));
-    let report = verify_with_token_keys(&token);
-    assert_eq!(report["key"]["kid"], "a2");
-    assert_eq!(server.hits("/jwks"), 1);
-    // Without --token-keys the jku is never fetched.
+    let token = token_with_jku(server.url("/jwks"));
+    let out = verify(&[&token, "--token-keys", "--json"]);
+    let words = format!(
+        "refusing to fetch {} (the token's jku header): it resolves to 127.0.0.1, a loopback \
+         address",
+        server.url("/jwks")
+    );
+    assert_input_error(&out, "http.forbidden_address", &words);
+    assert_eq!(server.hits("/jwks"), 0, "never asked");
+    // Without --token-keys the jku is not even considered.
     verify_with_someone_elses_key(&token);
-    assert_eq!(server.hits("/jwks"), 1);
+    assert_eq!(server.hits("/jwks"), 0);
+}
+
+#[test]
+fn a_jku_whose_public_name_resolves_to_this_machine_is_refused_on_its_address() {
+    let server = TestServer::start([(
+        "/jwks",
+        Reply::json(json!({"keys": [rfc7515_rsa_jwk("a2")]}).to_string()),
+    )]);
+    let port = server.base().rsplit(':').next().unwrap().to_owned();
+    let token = token_with_jku(format!("http://keys.example.test:{port}/jwks"));
+    let policy = HttpPolicy {
+        allow_insecure_http: true,
+        ..HttpPolicy::default()
+    };
+    let loopback = "127.0.0.1".parse().unwrap();
+    let client = HttpClient::with_resolved_hosts(
+        policy,
+        Arc::new(SystemClock),
+        &[("keys.example.test", loopback)],
+    )
+    .unwrap();
+    let decoded = decode_unverified(&token, 0).unwrap();
+    let e = block_on(resolve_keys(
+        &KeyInput::TokenHeader,
+        &decoded,
+        &client,
+        false,
+    ))
+    .unwrap_err();
+    assert_eq!(e.code(), "http.forbidden_address", "{e}");
+    assert!(
+        e.to_string().contains("127.0.0.1, a loopback address"),
+        "{e}"
+    );
+    assert_eq!(server.hits("/jwks"), 0);
+    assert!(client.exchanges()[0].error.is_some());
+}
+
+#[test]
+fn an_issuer_typed_by_public_name_may_not_send_verify_to_a_loopback_jwks_uri() {
+    // `--issuer http://idp.example.test` reaches its metadata through a proxy (no address here,
+    // so it counts as public); the metadata's jwks_uri names a server on this machine.
+    let internal = TestServer::start([(
+        "/jwks",
+        Reply::json(json!({"keys": [rfc7515_rsa_jwk("a2")]}).to_string()),
+    )]);
+    let metadata = json!({"issuer": "http://idp.example.test", "jwks_uri": internal.url("/jwks")});
+    let proxy = TestServer::start([(
+        "http://idp.example.test/.well-known/openid-configuration",
+        Reply::json(metadata.to_string()),
+    )]);
+    let token = rs256_token(kid_header("a2"), &json!({"iss": "http://idp.example.test"}));
+    let mut command = std::process::Command::new(env!("CARGO_BIN_EXE_tokenscope"));
+    let args = [
+        "verify",
+        &token,
+        "--issuer",
+        "http://idp.example.test",
+        "--allow-http",
+        "--json",
+    ];
+    let out = proxy.proxy_for(&mut command).args(args).output().unwrap();
+    let words = format!(
+        "refusing to fetch {} (the jwks_uri of http://idp.example.test): it resolves to \
+         127.0.0.1, a loopback address",
+        internal.url("/jwks")
+    );
+    assert_input_error(&out, "http.forbidden_address", &words);
+    assert_eq!(proxy.requests().len(), 1, "the metadata was fetched");
+    assert_eq!(internal.hits("/jwks"), 0, "the keys were not");
 }
 
 /// A server whose discovery document says `issuer` and whose JWKS holds RFC 7515 A.2's key.

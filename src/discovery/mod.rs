@@ -13,7 +13,7 @@ use serde_json::Value;
 use url::Url;
 
 use crate::error::ErrorCode;
-use crate::http::{Exchange, FetchOptions, HttpClient, HttpError};
+use crate::http::{Exchange, FetchOptions, HttpClient, HttpError, Provenance, UrlOrigin};
 use crate::jwk::summary::KeySummary;
 use crate::jwt::{diff_json, Change, Compare, Severity};
 
@@ -234,6 +234,7 @@ pub async fn discover(
     let fetch = FetchOptions {
         accept: Some("application/json".to_owned()),
         bypass_cache: options.bypass_cache,
+        provenance: Provenance::Typed,
     };
     let response = client.get(&source.metadata_url, &fetch).await?;
     source.fetched_from = response.url.clone();
@@ -246,9 +247,13 @@ pub async fn discover(
     }
     let jwks = match metadata.get("jwks_uri").and_then(Value::as_str) {
         Some(uri) => {
+            // The jwks_uri came from the server: it may reach only what the typed issuer allows.
             let fetch = FetchOptions {
                 accept: Some("application/jwk-set+json, application/json".to_owned()),
                 bypass_cache: options.bypass_cache,
+                provenance: response.derive(UrlOrigin::JwksUri {
+                    of: source.issuer.clone(),
+                }),
             };
             match client.get_json(uri, &fetch).await {
                 Ok(v) => JwksOutcome::Fetched(v),

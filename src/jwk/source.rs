@@ -9,7 +9,9 @@ use super::key::{keys_from_jwks, KeyError, KeyMaterial, KeySource, VerificationK
 use super::pem::{key_from_cert_der, key_from_pem};
 use crate::discovery::{well_known_url, DiscoveryError};
 use crate::error::ErrorCode;
-use crate::http::{FetchOptions, HttpClient, HttpError};
+use crate::http::{
+    process_json_response, FetchOptions, HttpClient, HttpError, Provenance, UrlOrigin,
+};
 use crate::jwt::DecodedToken;
 use crate::secret::SecretBytes;
 
@@ -150,7 +152,10 @@ pub async fn resolve_keys(
             )]
         }
         KeyInput::Text(text) => keys_from_text(text, None)?,
-        KeyInput::JwksUrl(url) => fetch_jwks(http, url, KeySource::JwksUrl, refresh).await?,
+        KeyInput::JwksUrl(url) => {
+            let typed = Provenance::Typed;
+            fetch_jwks(http, url, KeySource::JwksUrl, refresh, typed).await?
+        }
         KeyInput::Issuer(issuer) => return issuer_keys(issuer.trim(), http, refresh).await,
         KeyInput::TokenHeader => header_keys(token, http, refresh).await?,
     };
@@ -168,7 +173,8 @@ async fn issuer_keys(
         bypass_cache: refresh,
         ..FetchOptions::json()
     };
-    let metadata = http.get_json(&metadata_url, &fetch).await?;
+    let response = http.get(&metadata_url, &fetch).await?;
+    let metadata = process_json_response(&response)?;
     // OIDC Discovery 1.0 §4.3: the issuer MUST be identical to the one used, else the
     // metadata (and so its jwks_uri) MUST NOT be used.
     let found = metadata.get("issuer");
@@ -187,8 +193,12 @@ async fn issuer_keys(
                 "the discovery document of {issuer} has no jwks_uri (OIDC Discovery 1.0 §3)"
             ))
         })?;
+    // The jwks_uri came from the server: it may reach only what the typed issuer allows.
+    let provenance = response.derive(UrlOrigin::JwksUri {
+        of: issuer.to_owned(),
+    });
     Ok(ResolvedKeys {
-        keys: fetch_jwks(http, jwks_uri, KeySource::Issuer, refresh).await?,
+        keys: fetch_jwks(http, jwks_uri, KeySource::Issuer, refresh, provenance).await?,
         issuer: Some(issuer.to_owned()),
     })
 }
@@ -198,10 +208,12 @@ async fn fetch_jwks(
     url: &str,
     source: KeySource,
     refresh: bool,
+    provenance: Provenance,
 ) -> Result<Vec<VerificationKey>, KeySourceError> {
     let fetch = FetchOptions {
         accept: Some("application/jwk-set+json, application/json".into()),
         bypass_cache: refresh,
+        provenance,
     };
     let value = http.get_json(url, &fetch).await?;
     if value.get("keys").is_none() {
@@ -240,7 +252,9 @@ async fn header_keys(
         return Ok(vec![key]);
     }
     if let Some(url) = header.get("jku").and_then(Value::as_str) {
-        return fetch_jwks(http, url, KeySource::TokenHeader, refresh).await;
+        // The token chose this URL, not the user: public addresses only.
+        let provenance = Provenance::token_jku();
+        return fetch_jwks(http, url, KeySource::TokenHeader, refresh, provenance).await;
     }
     Err(KeySourceError::Missing(
         "the token's header has no jwk, x5c or jku to take a key from".into(),

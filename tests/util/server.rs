@@ -137,6 +137,26 @@ impl TestServer {
     pub fn hits(&self, path: &str) -> usize {
         self.requests().iter().filter(|r| r.path == path).count()
     }
+
+    /// Makes this server the HTTP(S) proxy of `command` (every proxy variable, no `NO_PROXY`).
+    /// A proxied plain-http request arrives with the absolute URL as its path, so routes named
+    /// `http://idp.example.test/…` answer for a host that never resolves: remote URLs are tested
+    /// without leaving the machine.
+    pub fn proxy_for<'c>(
+        &self,
+        command: &'c mut std::process::Command,
+    ) -> &'c mut std::process::Command {
+        for name in [
+            "HTTP_PROXY",
+            "http_proxy",
+            "HTTPS_PROXY",
+            "https_proxy",
+            "ALL_PROXY",
+        ] {
+            command.env(name, self.base());
+        }
+        command.env_remove("NO_PROXY").env_remove("no_proxy")
+    }
 }
 
 impl Drop for TestServer {
