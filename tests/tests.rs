@@ -9,5 +9,6 @@ mod http;
 mod interop;
 mod key_sources;
 mod properties;
+mod secret_input;
 mod util;
 mod verify;

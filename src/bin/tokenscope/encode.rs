@@ -17,7 +17,7 @@ use tokenscope::jwt::{
 use tokenscope::secret::SecretBytes;
 use tokenscope::ErrorCode as _;
 
-use crate::input::read_bounded_file;
+use crate::input::{read_bounded_file, read_secret, SecretEncoding, SecretSource};
 use crate::output::{CliError, Output};
 
 #[derive(Debug, Args)]
@@ -26,7 +26,8 @@ pub struct EncodeArgs {
     /// Signature algorithm: HS256/384/512, RS*, PS*, ES256/384/512, EdDSA, or none (unsigned).
     #[arg(long, value_name = "ALG")]
     alg: String,
-    /// Shared HMAC secret, as text.
+    /// Shared HMAC secret, as text. Other users can read it in the process list: prefer
+    /// --secret-file or --secret-stdin.
     #[arg(
         long,
         value_name = "TEXT",
@@ -34,7 +35,8 @@ pub struct EncodeArgs {
         group = "signing_key"
     )]
     secret: Option<String>,
-    /// Shared HMAC secret as base64 or base64url (padding optional).
+    /// Shared HMAC secret as base64 or base64url (padding optional). Visible in the process list
+    /// like --secret: prefer --secret-b64-file or --secret-b64-stdin.
     #[arg(
         long,
         value_name = "VALUE",
@@ -42,6 +44,19 @@ pub struct EncodeArgs {
         group = "signing_key"
     )]
     secret_b64: Option<String>,
+    /// Read the HMAC secret (text) from FILE. One trailing newline (\n or \r\n) is dropped, so a
+    /// file written with `echo` works.
+    #[arg(long, value_name = "FILE", group = "signing_key")]
+    secret_file: Option<String>,
+    /// Read the HMAC secret (text) from standard input; one trailing newline is dropped.
+    #[arg(long, group = "signing_key")]
+    secret_stdin: bool,
+    /// Read the HMAC secret as base64 or base64url from FILE (whitespace ignored).
+    #[arg(long, value_name = "FILE", group = "signing_key")]
+    secret_b64_file: Option<String>,
+    /// Read the HMAC secret as base64 or base64url from standard input (whitespace ignored).
+    #[arg(long, group = "signing_key")]
+    secret_b64_stdin: bool,
     /// Private key file: PEM (PKCS#8, PKCS#1 RSA, SEC1 EC) or a private JWK.
     #[arg(long, value_name = "PRIVATE_KEY_FILE", group = "signing_key")]
     key: Option<String>,
@@ -103,12 +118,15 @@ fn encode(args: &EncodeArgs) -> Result<EncodedToken, CliError> {
     let key = signing_key(args)?;
     let key = match (alg, key) {
         (EncodeAlg::Unsecured, Some(_)) => return Err(CliError::usage(
-            "--alg none makes an unsigned token and takes no key; drop --secret/--secret-b64/--key",
+            "--alg none makes an unsigned token and takes no key; drop the --secret or --key option",
         )),
         (EncodeAlg::Signed(alg), None) => {
             return Err(CliError::new(
                 "encode.missing_key",
-                format!("{alg} needs a key: give --secret, --secret-b64 or --key"),
+                format!(
+                    "{alg} needs a key: give --secret-file, --secret-stdin (or another --secret \
+                     form) or --key"
+                ),
             ))
         }
         (_, key) => key,
@@ -135,6 +153,26 @@ fn signing_key(args: &EncodeArgs) -> Result<Option<SigningKey>, CliError> {
         Some(SigningKey::from_secret(
             secret_from_base64(b64).map_err(CliError::from_core)?,
         ))
+    } else if let Some(path) = &args.secret_file {
+        Some(SigningKey::from_secret(read_secret(
+            SecretSource::File(path),
+            SecretEncoding::Text,
+        )?))
+    } else if args.secret_stdin {
+        Some(SigningKey::from_secret(read_secret(
+            SecretSource::Stdin,
+            SecretEncoding::Text,
+        )?))
+    } else if let Some(path) = &args.secret_b64_file {
+        Some(SigningKey::from_secret(read_secret(
+            SecretSource::File(path),
+            SecretEncoding::Base64,
+        )?))
+    } else if args.secret_b64_stdin {
+        Some(SigningKey::from_secret(read_secret(
+            SecretSource::Stdin,
+            SecretEncoding::Base64,
+        )?))
     } else if let Some(path) = &args.key {
         let text = read_bounded_file(path, MAX_KEY_TEXT_BYTES, "key file")?;
         Some(

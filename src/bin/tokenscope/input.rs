@@ -1,8 +1,13 @@
-//! Where a command's token comes from: the argument, `@FILE`, or standard input.
+//! Where a command's token comes from (the argument, `@FILE`, or standard input), and an HMAC
+//! secret kept off the command line (a file or standard input).
 
 use std::io::{IsTerminal as _, Read as _};
 
+use secrecy::zeroize::Zeroizing;
+use tokenscope::jwk::{secret_from_base64, MAX_KEY_TEXT_BYTES};
 use tokenscope::jwt::MAX_TOKEN_BYTES;
+use tokenscope::secret::SecretBytes;
+use tokenscope::ErrorCode as _;
 
 use crate::output::CliError;
 
@@ -74,4 +79,88 @@ fn read_bounded(
     }
     String::from_utf8(bytes)
         .map_err(|_| CliError::new("input.not_utf8", format!("{what} is not UTF-8 text")))
+}
+
+/// Where an HMAC secret given off the command line comes from. `--secret VALUE` is readable by
+/// other users in the process list (`ps`, `/proc/PID/cmdline`) and lands in shell history.
+#[derive(Debug, Clone, Copy)]
+pub enum SecretSource<'a> {
+    File(&'a str),
+    Stdin,
+}
+
+/// How a secret read from a [`SecretSource`] is written.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum SecretEncoding {
+    /// The bytes as they are, less one trailing newline.
+    Text,
+    /// Base64 or base64url, padding optional, whitespace ignored.
+    Base64,
+}
+
+/// Reads an HMAC secret of at most [`MAX_KEY_TEXT_BYTES`]. Text loses exactly one trailing `\n`
+/// or `\r\n` (`echo secret > file` adds one). An empty secret is an error. The read buffer is
+/// wiped; only the returned [`SecretBytes`] holds the secret, and no message quotes it.
+pub fn read_secret(
+    source: SecretSource<'_>,
+    encoding: SecretEncoding,
+) -> Result<SecretBytes, CliError> {
+    const LIMIT: usize = MAX_KEY_TEXT_BYTES;
+    let what = match source {
+        SecretSource::File(path) => format!("secret file {path}"),
+        SecretSource::Stdin => "the secret on standard input".to_owned(),
+    };
+    // Room for the whole bound up front: a growing buffer would leave copies of the secret in
+    // freed memory. `Zeroizing` wipes the buffer, spare capacity included, when it drops.
+    let mut buf = Zeroizing::new(Vec::with_capacity(LIMIT + 1));
+    let read = match source {
+        SecretSource::File(path) => std::fs::File::open(path)
+            .map_err(|e| {
+                CliError::new(
+                    "input.unreadable",
+                    format!("cannot read secret file {path}: {e}"),
+                )
+            })?
+            .take(LIMIT as u64 + 1)
+            .read_to_end(&mut buf),
+        SecretSource::Stdin => std::io::stdin()
+            .lock()
+            .take(LIMIT as u64 + 1)
+            .read_to_end(&mut buf),
+    };
+    read.map_err(|e| CliError::new("input.unreadable", format!("cannot read {what}: {e}")))?;
+    if buf.len() > LIMIT {
+        return Err(CliError::new(
+            "input.too_large",
+            format!("{what} is over {LIMIT} bytes"),
+        ));
+    }
+    let secret = match encoding {
+        // `to_vec` allocates exactly the length, so `SecretBytes` keeps it without another copy.
+        SecretEncoding::Text => SecretBytes::new(strip_one_newline(&buf).to_vec()),
+        SecretEncoding::Base64 => {
+            let text = std::str::from_utf8(&buf).map_err(|_| {
+                CliError::new("input.not_utf8", format!("{what} is not base64 text"))
+            })?;
+            // Not the decoder's message: it quotes the offending character of the secret.
+            secret_from_base64(text).map_err(|e| {
+                CliError::new(
+                    e.code(),
+                    format!("{what} is not base64 or base64url (padding optional)"),
+                )
+            })?
+        }
+    };
+    if secret.is_empty() {
+        return Err(CliError::new("input.empty", format!("{what} is empty")));
+    }
+    Ok(secret)
+}
+
+/// `bytes` without one trailing `\n` or `\r\n`; a second newline is part of the secret.
+fn strip_one_newline(bytes: &[u8]) -> &[u8] {
+    bytes
+        .strip_suffix(b"\r\n")
+        .or_else(|| bytes.strip_suffix(b"\n"))
+        .unwrap_or(bytes)
 }

@@ -19,7 +19,7 @@ use tokenscope::jwt::verify::{
 };
 use tokenscope::secret::SecretBytes;
 
-use crate::input::{read_bounded_file, read_token};
+use crate::input::{read_bounded_file, read_secret, read_token, SecretEncoding, SecretSource};
 use crate::output::{CliError, Output};
 use crate::render;
 
@@ -31,7 +31,8 @@ pub struct VerifyArgs {
     /// Print one JSON object instead of the readable report.
     #[arg(long)]
     json: bool,
-    /// Shared HMAC secret, as text.
+    /// Shared HMAC secret, as text. Other users can read it in the process list: prefer
+    /// --secret-file or --secret-stdin.
     #[arg(
         long,
         value_name = "TEXT",
@@ -39,7 +40,8 @@ pub struct VerifyArgs {
         group = "key_source"
     )]
     secret: Option<String>,
-    /// Shared HMAC secret as base64 or base64url (padding optional).
+    /// Shared HMAC secret as base64 or base64url (padding optional). Visible in the process list
+    /// like --secret: prefer --secret-b64-file or --secret-b64-stdin.
     #[arg(
         long,
         value_name = "VALUE",
@@ -47,6 +49,21 @@ pub struct VerifyArgs {
         group = "key_source"
     )]
     secret_b64: Option<String>,
+    /// Read the HMAC secret (text) from FILE. One trailing newline (\n or \r\n) is dropped, so a
+    /// file written with `echo` works.
+    #[arg(long, value_name = "FILE", group = "key_source")]
+    secret_file: Option<String>,
+    /// Read the HMAC secret (text) from standard input; one trailing newline is dropped. The
+    /// token must then be an argument or @FILE.
+    #[arg(long, group = "key_source")]
+    secret_stdin: bool,
+    /// Read the HMAC secret as base64 or base64url from FILE (whitespace ignored).
+    #[arg(long, value_name = "FILE", group = "key_source")]
+    secret_b64_file: Option<String>,
+    /// Read the HMAC secret as base64 or base64url from standard input (whitespace ignored). The
+    /// token must then be an argument or @FILE.
+    #[arg(long, group = "key_source")]
+    secret_b64_stdin: bool,
     /// Public key file: PEM (SPKI, PKCS#1 RSA, X.509 certificate), or a JSON JWK or JWKS.
     #[arg(long, value_name = "FILE", group = "key_source")]
     key: Option<String>,
@@ -111,6 +128,17 @@ fn key_input(args: &VerifyArgs) -> Result<KeyInput, CliError> {
         KeyInput::Secret(SecretBytes::new(text.as_bytes().to_vec()))
     } else if let Some(b64) = &args.secret_b64 {
         KeyInput::Secret(secret_from_base64(b64).map_err(CliError::from_core)?)
+    } else if let Some(path) = &args.secret_file {
+        KeyInput::Secret(read_secret(SecretSource::File(path), SecretEncoding::Text)?)
+    } else if args.secret_stdin {
+        KeyInput::Secret(read_secret(SecretSource::Stdin, SecretEncoding::Text)?)
+    } else if let Some(path) = &args.secret_b64_file {
+        KeyInput::Secret(read_secret(
+            SecretSource::File(path),
+            SecretEncoding::Base64,
+        )?)
+    } else if args.secret_b64_stdin {
+        KeyInput::Secret(read_secret(SecretSource::Stdin, SecretEncoding::Base64)?)
     } else if let Some(path) = &args.key {
         let text = read_bounded_file(path, MAX_KEY_TEXT_BYTES, "key file")?;
         // Parse now so a bad key file is reported before anything else.
@@ -125,12 +153,26 @@ fn key_input(args: &VerifyArgs) -> Result<KeyInput, CliError> {
         KeyInput::TokenHeader
     } else {
         return Err(CliError::usage(
-            "give one key source: --secret, --secret-b64, --key, --jwks-url or --issuer",
+            "give one key source: --secret-file, --secret-stdin, --secret, the --secret-b64 forms, \
+             --key, --jwks-url, --issuer or --token-keys",
         ));
     })
 }
 
 fn verify(args: &VerifyArgs) -> Result<VerifyReport, CliError> {
+    // Standard input can carry the secret or the token, not both.
+    let stdin_secret_flag = if args.secret_stdin {
+        Some("--secret-stdin")
+    } else if args.secret_b64_stdin {
+        Some("--secret-b64-stdin")
+    } else {
+        None
+    };
+    if let (Some(flag), None) = (stdin_secret_flag, &args.token) {
+        return Err(CliError::usage(format!(
+            "{flag} reads the secret from standard input, so give the token as an argument or @FILE"
+        )));
+    }
     let token_text = read_token(args.token.as_deref())?;
     let now = crate::now_or_clock(args.now);
     let decoded = decode_unverified(&token_text, now).map_err(CliError::from_core)?;
