@@ -1207,6 +1207,76 @@ fn cli_keygen_writes_private_files_0600_and_refuses_to_overwrite() {
     }
 }
 
+#[cfg(unix)]
+#[test]
+fn cli_keygen_force_replaces_a_symlink_and_never_writes_through_it() {
+    use std::os::unix::fs::{symlink, PermissionsExt as _};
+    let mode = |p: &Path| std::fs::metadata(p).unwrap().permissions().mode() & 0o777;
+    let tmp = tempfile::tempdir().unwrap();
+    let dir = tmp.path().join("keys");
+    std::fs::create_dir(&dir).unwrap();
+    // Files someone wants overwritten: symlinks planted where keygen writes.
+    let victim = tmp.path().join("victim.txt");
+    let public_victim = tmp.path().join("public-victim.txt");
+    std::fs::write(&victim, "do not touch\n").unwrap();
+    std::fs::write(&public_victim, "nor this\n").unwrap();
+    std::fs::set_permissions(&victim, std::fs::Permissions::from_mode(0o644)).unwrap();
+    // A dangling symlink counts as existing: without --force, nothing at all is written.
+    symlink(tmp.path().join("nowhere"), dir.join("private.jwk.json")).unwrap();
+    let out = keygen(&dir, &["--kty", "OKP", "--json"]);
+    assert_eq!(out.status.code(), Some(2), "{}", stderr(&out));
+    let body: Value = serde_json::from_str(&stdout(&out)).unwrap();
+    assert_eq!(body["error"]["code"], "keygen.exists", "{body}");
+    assert!(!tmp.path().join("nowhere").exists(), "written through");
+    assert!(!dir.join("private.pem").exists(), "half-written");
+
+    symlink(&victim, dir.join("private.pem")).unwrap();
+    symlink(&public_victim, dir.join("public.jwks.json")).unwrap();
+
+    let out = keygen(&dir, &["--kty", "OKP", "--force"]);
+    assert_eq!(out.status.code(), Some(0), "{}", stderr(&out));
+    assert_eq!(std::fs::read_to_string(&victim).unwrap(), "do not touch\n");
+    assert_eq!(
+        std::fs::read_to_string(&public_victim).unwrap(),
+        "nor this\n"
+    );
+    assert_eq!(mode(&victim), 0o644, "the symlink's target keeps its mode");
+    assert!(!tmp.path().join("nowhere").exists(), "written through");
+    for file in ["private.pem", "private.jwk.json", "public.jwks.json"] {
+        let meta = std::fs::symlink_metadata(dir.join(file)).unwrap();
+        assert!(meta.file_type().is_file(), "{file} is a regular file now");
+    }
+    for file in ["private.pem", "private.jwk.json"] {
+        assert_eq!(mode(&dir.join(file)), 0o600, "{file}");
+    }
+    // Public files get what a plain file creation gives under this umask, as before.
+    let probe = dir.join("probe");
+    std::fs::write(&probe, "").unwrap();
+    assert_eq!(mode(&dir.join("public.jwks.json")), mode(&probe));
+    std::fs::remove_file(&probe).unwrap();
+
+    let private = std::fs::read_to_string(dir.join("private.pem")).unwrap();
+    let key = SigningKey::from_text(&private).expect("a private key");
+    let token = mint(JwsAlg::EdDSA, &key);
+    let jwks = std::fs::read_to_string(dir.join("public.jwks.json")).unwrap();
+    assert!(verify(&token.token, &keys_from_text(&jwks, None).unwrap()).valid);
+    // Only the four files: no temporary file is left behind.
+    let mut names: Vec<String> = std::fs::read_dir(&dir)
+        .unwrap()
+        .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
+        .collect();
+    names.sort();
+    assert_eq!(
+        names,
+        [
+            "private.jwk.json",
+            "private.pem",
+            "public.jwks.json",
+            "public.pem"
+        ]
+    );
+}
+
 #[test]
 fn cli_keygen_rejects_mismatched_options() {
     let tmp = tempfile::tempdir().unwrap();

@@ -1,12 +1,17 @@
 //! `tokenscope keygen`: generate a signing key pair and write it out.
 //!
 //! Writes `private.pem` (PKCS#8), `public.pem` (SPKI), `private.jwk.json` and `public.jwks.json`
-//! into `--out-dir` (created if missing). Private files are mode 0600 on Unix. Existing files are
-//! never overwritten without `--force`. Exit 2 on a bad combination (`--kty RSA --crv P-256`).
+//! into `--out-dir` (created if missing). Private files are mode 0600 on Unix, public ones 0666 less
+//! the umask (0644 usually). Existing files are never overwritten without `--force`. Every file is
+//! written to a temporary file in the same directory and renamed over its target, so a symlink
+//! planted there is replaced, never written through. Exit 2 on a bad combination
+//! (`--kty RSA --crv P-256`).
 
 use std::io::Write as _;
 use std::path::{Path, PathBuf};
+
 use std::process::ExitCode;
+use tempfile::NamedTempFile;
 
 use clap::{Args, ValueEnum};
 use serde::Serialize;
@@ -170,9 +175,10 @@ fn keygen(args: &KeygenArgs) -> Result<(PublicKeyExport, Files), CliError> {
         &files.public_pem,
         &files.public_jwks,
     ];
-    // Checked before generating, so nothing is half-written.
+    // Checked before generating, so nothing is half-written. `symlink_metadata`: a dangling
+    // symlink exists too.
     if !args.force {
-        if let Some(existing) = all.iter().find(|p| p.exists()) {
+        if let Some(existing) = all.iter().find(|p| p.symlink_metadata().is_ok()) {
             return Err(CliError::new(
                 "keygen.exists",
                 format!(
@@ -196,21 +202,33 @@ fn keygen(args: &KeygenArgs) -> Result<(PublicKeyExport, Files), CliError> {
     // Both exports are made before any file is written, so a failure leaves nothing behind.
     let private_pem = pair.export_private_pem().map_err(core_error)?;
     let private_jwk = pair.export_private_jwk().map_err(core_error)?;
-    write_file(
-        &files.private_pem,
-        private_pem.expose_secret(),
-        true,
-        args.force,
-    )?;
-    write_file(
-        &files.private_jwk,
-        private_jwk.expose_secret(),
-        true,
-        args.force,
-    )?;
-    write_file(&files.public_pem, &public.pem, false, args.force)?;
     let jwks = serde_json::to_string_pretty(&public.jwks).unwrap_or_default();
-    write_file(&files.public_jwks, &jwks, false, args.force)?;
+    // All four are written and synced before any is renamed into place: a failure while writing
+    // leaves the old files as they were (the temporary files are removed when dropped).
+    let staged = [
+        (
+            stage_file(&files.private_pem, private_pem.expose_secret(), true)?,
+            &files.private_pem,
+        ),
+        (
+            stage_file(&files.private_jwk, private_jwk.expose_secret(), true)?,
+            &files.private_jwk,
+        ),
+        (
+            stage_file(&files.public_pem, &public.pem, false)?,
+            &files.public_pem,
+        ),
+        (
+            stage_file(&files.public_jwks, &jwks, false)?,
+            &files.public_jwks,
+        ),
+    ];
+    for (temp, target) in staged {
+        put_in_place(temp, target, args.force)?;
+    }
+    // Makes the renames durable. Best effort: the files are complete either way.
+    #[cfg(unix)]
+    let _ = std::fs::File::open(dir).and_then(|d| d.sync_all());
     Ok((public, files))
 }
 
@@ -221,33 +239,62 @@ fn io_error(path: &Path, e: &std::io::Error) -> CliError {
     )
 }
 
-/// Writes `text` (ending in a newline); private files are created 0600, and narrowed to 0600 before any byte is written
-/// when `--force` overwrites one.
-fn write_file(path: &Path, text: &str, private: bool, force: bool) -> Result<(), CliError> {
-    let mut options = std::fs::OpenOptions::new();
-    if force {
-        options.write(true).create(true).truncate(true);
-    } else {
-        // Refuses a file that appeared since the existence check.
-        options.write(true).create_new(true);
-    }
+/// Writes `text` (ending in a newline) to a new temporary file beside `target`, synced to disk.
+/// Private files are 0600 from creation on; public ones get 0666 less the umask, as keygen always
+/// gave them.
+fn stage_file(target: &Path, text: &str, private: bool) -> Result<NamedTempFile, CliError> {
+    let dir = match target.parent() {
+        Some(dir) if !dir.as_os_str().is_empty() => dir,
+        _ => Path::new("."),
+    };
+    let name = target.file_name().unwrap_or_default().to_string_lossy();
+    // A leftover from a crash is recognisable: `.private.pem.XXXXXX.tmp`.
+    let prefix = format!(".{name}.");
+    let mut builder = tempfile::Builder::new();
+    builder.prefix(&prefix).suffix(".tmp");
     #[cfg(unix)]
-    if private {
-        use std::os::unix::fs::OpenOptionsExt as _;
-        options.mode(0o600);
-    }
-    let mut file = options.open(path).map_err(|e| io_error(path, &e))?;
-    #[cfg(unix)]
-    if private {
+    {
         use std::os::unix::fs::PermissionsExt as _;
-        file.set_permissions(std::fs::Permissions::from_mode(0o600))
-            .map_err(|e| io_error(path, &e))?;
+        // tempfile creates with 0600 unless asked otherwise; the umask still applies.
+        let mode = if private { 0o600 } else { 0o666 };
+        builder.permissions(std::fs::Permissions::from_mode(mode));
     }
     #[cfg(not(unix))]
     let _ = private;
+    let mut temp = builder.tempfile_in(dir).map_err(|e| io_error(target, &e))?;
+    // Exactly 0600 whatever the umask, before any byte is written.
+    #[cfg(unix)]
+    if private {
+        use std::os::unix::fs::PermissionsExt as _;
+        temp.as_file()
+            .set_permissions(std::fs::Permissions::from_mode(0o600))
+            .map_err(|e| io_error(target, &e))?;
+    }
     let newline = if text.ends_with('\n') { "" } else { "\n" };
-    file.write_all(text.as_bytes())
-        .and_then(|()| file.write_all(newline.as_bytes()))
-        .and_then(|()| file.flush())
-        .map_err(|e| io_error(path, &e))
+    temp.write_all(text.as_bytes())
+        .and_then(|()| temp.write_all(newline.as_bytes()))
+        .and_then(|()| temp.as_file().sync_all())
+        .map_err(|e| io_error(target, &e))?;
+    Ok(temp)
+}
+
+/// Renames `temp` over `target`: replacing whatever is there with `--force` (a symlink itself,
+/// not the file it points to), else only if nothing appeared there since the existence check.
+fn put_in_place(temp: NamedTempFile, target: &Path, force: bool) -> Result<(), CliError> {
+    let persisted = if force {
+        temp.persist(target)
+    } else {
+        temp.persist_noclobber(target)
+    };
+    match persisted {
+        Ok(_) => Ok(()),
+        Err(e) if e.error.kind() == std::io::ErrorKind::AlreadyExists => Err(CliError::new(
+            "keygen.exists",
+            format!(
+                "{} already exists; use --force to overwrite",
+                target.display()
+            ),
+        )),
+        Err(e) => Err(io_error(target, &e.error)),
+    }
 }
