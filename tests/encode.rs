@@ -560,10 +560,11 @@ fn weak_and_empty_secrets() {
         "{:?}",
         t.findings
     );
-    assert!(
-        verify(&t.token, &hmac_keys(b"secret")).valid,
-        "weak but still a real signature"
-    );
+    // A real signature, and still not a valid token: verification fails key-strength.
+    let report = verify(&t.token, &hmac_keys(b"secret"));
+    assert_eq!(status(&report, "signature"), CheckStatus::Pass);
+    assert_eq!(status(&report, "key-strength"), CheckStatus::Fail);
+    assert!(!report.valid);
     let empty = SigningKey::from_secret(SecretBytes::new(Vec::new()));
     let opts = EncodeOptions::new(EncodeAlg::Signed(JwsAlg::HS256), NOW);
     assert_eq!(
@@ -879,7 +880,7 @@ fn cli_hmac_tokens_verify_with_the_same_secret() {
             "--alg",
             alg,
             "--secret",
-            "correct horse battery staple, long enough for HS512 keys.....",
+            "correct horse battery staple, long enough for HS512 keys (64+ bytes)",
             "--payload",
             r#"{"sub":"a"}"#,
         ]);
@@ -888,7 +889,7 @@ fn cli_hmac_tokens_verify_with_the_same_secret() {
             &token,
             &[
                 "--secret",
-                "correct horse battery staple, long enough for HS512 keys.....",
+                "correct horse battery staple, long enough for HS512 keys (64+ bytes)",
             ],
         );
         assert_eq!(out.status.code(), Some(0), "{alg}: {}", stdout(&out));
@@ -962,8 +963,9 @@ fn cli_values_that_begin_with_a_hyphen_are_values_not_flags() {
     let out = cli_verify(&token, &["--secret-b64", "-AAAAAAA"]);
     assert_eq!(out.status.code(), Some(1), "{}", stdout(&out));
     // Text secrets too.
-    let token = cli_encode(&["--alg", "HS256", "--secret", "-dash", "--payload", "{}"]);
-    let out = cli_verify(&token, &["--secret", "-dash"]);
+    let dash = "-dash, and long enough for HS256 (32 bytes)";
+    let token = cli_encode(&["--alg", "HS256", "--secret", dash, "--payload", "{}"]);
+    let out = cli_verify(&token, &["--secret", dash]);
     assert_eq!(out.status.code(), Some(0), "{}", stdout(&out));
     // And a chosen kid for generated keys.
     let dir = tempfile::tempdir().unwrap();

@@ -271,10 +271,21 @@ fn has_untrusted_key_finding(report: &Value) -> bool {
         .any(|f| f["code"] == "untrusted-key")
 }
 
-/// `verify --token-keys`: must pass, on a key from the token's header, flagged untrusted.
+/// `verify --token-keys`: the signature matches a key from the token's own header, and the
+/// verdict is still INVALID (exit 1) through the failing `key-trust` check.
 fn verify_with_token_keys(token: &str) -> Value {
-    let report = report_of(&[token, "--token-keys"], 0);
+    let report = report_of(&[token, "--token-keys"], 1);
     assert_eq!(report["key"]["source"], "token_header");
+    assert_eq!(check(&report, "signature")["status"], "pass", "{report:#}");
+    assert_eq!(check(&report, "key-trust")["status"], "fail", "{report:#}");
+    let failing: Vec<&Value> = report["checks"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|c| c["status"] == "fail")
+        .map(|c| &c["name"])
+        .collect();
+    assert_eq!(failing, ["key-trust"], "{report:#}");
     assert!(has_untrusted_key_finding(&report), "{report:#}");
     report
 }

@@ -1384,7 +1384,7 @@ fn assert_key_file_verifies_the_rfc7515_a2_token(key_text: &str) {
 }
 
 #[test]
-fn the_tokens_own_x5c_is_used_with_token_keys_and_flagged_untrusted() {
+fn the_tokens_own_x5c_verifies_the_signature_but_fails_key_trust() {
     let v = vectors("rfc7515.json");
     let mut header = Header::new(Algorithm::RS256);
     // RFC 7515 §4.1.6: standard base64 (not base64url) DER.
@@ -1402,11 +1402,19 @@ fn the_tokens_own_x5c_is_used_with_token_keys_and_flagged_untrusted() {
     let out = crate::util::tokenscope(&["verify", &token, "--token-keys", "--json", "--now", &now]);
     assert_eq!(
         out.status.code(),
-        Some(0),
+        Some(1),
         "{}",
         String::from_utf8_lossy(&out.stdout)
     );
     let report = crate::util::stdout_json(&out);
+    assert_eq!(report["valid"], false);
+    assert_eq!(cli_check(&report, "signature")["status"], "pass");
+    let trust = cli_check(&report, "key-trust");
+    assert_eq!(trust["status"], "fail");
+    assert!(
+        trust["message"].as_str().unwrap().contains("x5c"),
+        "{trust}"
+    );
     assert_eq!(report["key"]["source"], "token_header");
     assert_eq!(report["key"]["thumbprint"], spki_thumbprint().as_str());
     assert!(
@@ -1417,4 +1425,280 @@ fn the_tokens_own_x5c_is_used_with_token_keys_and_flagged_untrusted() {
             .any(|f| f["code"] == "untrusted-key"),
         "{report:#}"
     );
+}
+
+/// Issue 9: a verdict is VALID only if every expectation the user set was checked and held, and
+/// the key is trusted and strong enough.
+mod verdicts_that_must_not_pass {
+    use super::*;
+    use crate::util::{stdout_json, token_from_parts, tokenscope};
+    use rsa::pkcs1::EncodeRsaPrivateKey as _;
+    use rsa::traits::PublicKeyParts as _;
+
+    /// 32 bytes: long enough for HS256.
+    const STRONG_SECRET: &str = "a-32-byte-secret-for-hs256-tests";
+
+    /// A JWS whose payload is the text "Payload" (RFC 7515 A.4 style), correctly signed.
+    fn text_payload_token() -> String {
+        let unsigned = token_from_parts(r#"{"alg":"HS256"}"#, "Payload", "");
+        let input = unsigned.trim_end_matches('.');
+        let mut mac =
+            <hmac::Hmac<sha2::Sha256> as hmac::Mac>::new_from_slice(STRONG_SECRET.as_bytes())
+                .unwrap();
+        hmac::Mac::update(&mut mac, input.as_bytes());
+        let tag = hmac::Mac::finalize(mac).into_bytes();
+        format!("{input}.{}", b64(tag))
+    }
+
+    fn failing(report: &VerifyReport) -> Vec<&str> {
+        report
+            .checks
+            .iter()
+            .filter(|c| c.status == CheckStatus::Fail)
+            .map(|c| c.name.as_str())
+            .collect()
+    }
+
+    #[test]
+    fn a_text_payload_without_expectations_is_valid_with_every_claim_check_skipped() {
+        let r = verify_token(
+            &text_payload_token(),
+            &secret(STRONG_SECRET),
+            &VerifyOptions::at(NOW),
+        )
+        .unwrap();
+        assert!(r.valid, "{:#?}", r.checks);
+        assert_eq!(status(&r, "signature"), CheckStatus::Pass);
+        for name in ["exp", "iss", "aud", "nonce", "at_hash", "c_hash"] {
+            assert_eq!(status(&r, name), CheckStatus::Skipped, "{name}");
+        }
+    }
+
+    #[test]
+    fn each_expectation_on_a_text_payload_fails_its_check() {
+        type Edit = fn(&mut VerifyOptions);
+        let cases: [(&str, Edit); 5] = [
+            ("iss", |o| o.issuer = Some(ISSUER.into())),
+            ("aud", |o| o.audiences = vec![CLIENT.into()]),
+            ("nonce", |o| o.nonce = Some("n-0S6_WzA2Mj".into())),
+            ("at_hash", |o| {
+                o.access_token = Some("an-access-token".into())
+            }),
+            ("c_hash", |o| o.code = Some("an-authorization-code".into())),
+        ];
+        for (name, edit) in cases {
+            let mut options = VerifyOptions::at(NOW);
+            edit(&mut options);
+            let r = verify_token(&text_payload_token(), &secret(STRONG_SECRET), &options).unwrap();
+            assert!(!r.valid, "{name}: {:#?}", r.checks);
+            assert_eq!(failing(&r), [name], "{name}");
+            assert!(
+                message(&r, name).contains("no claims set: the payload is text"),
+                "{}",
+                message(&r, name)
+            );
+            assert_eq!(status(&r, "signature"), CheckStatus::Pass);
+        }
+    }
+
+    #[test]
+    fn id_token_rules_on_a_text_payload_fail_every_mandatory_claim() {
+        let options = VerifyOptions {
+            id_token: Some(true),
+            ..VerifyOptions::at(NOW)
+        };
+        let r = verify_token(&text_payload_token(), &secret(STRONG_SECRET), &options).unwrap();
+        assert!(!r.valid);
+        assert_eq!(failing(&r), ["exp", "iat", "iss", "sub", "aud"]);
+        assert_eq!(status(&r, "nbf"), CheckStatus::Skipped);
+        assert_eq!(status(&r, "nonce"), CheckStatus::Skipped);
+    }
+
+    #[test]
+    fn cli_text_payload_with_expectations_exits_1_naming_the_checks() {
+        let token = text_payload_token();
+        let base = [
+            "verify",
+            token.as_str(),
+            "--secret",
+            STRONG_SECRET,
+            "--json",
+        ];
+        let out = tokenscope(&base);
+        assert_eq!(out.status.code(), Some(0), "no expectation: still valid");
+        for (flag, value, names) in [
+            ("--aud", Some(CLIENT), vec!["aud"]),
+            ("--iss", Some(ISSUER), vec!["iss"]),
+            ("--nonce", Some("n"), vec!["nonce"]),
+            ("--access-token", Some("at"), vec!["at_hash"]),
+            ("--code", Some("code"), vec!["c_hash"]),
+            ("--id-token", None, vec!["exp", "iat", "iss", "sub", "aud"]),
+        ] {
+            let mut args = base.to_vec();
+            args.push(flag);
+            args.extend(value);
+            let out = tokenscope(&args);
+            assert_eq!(out.status.code(), Some(1), "{flag}");
+            let report = stdout_json(&out);
+            assert_eq!(report["valid"], false);
+            for name in names {
+                let c = cli_check(&report, name);
+                assert_eq!(c["status"], "fail", "{flag}: {c}");
+                assert!(c["message"]
+                    .as_str()
+                    .unwrap()
+                    .starts_with("no claims set: the payload is text"));
+            }
+        }
+    }
+
+    /// An RSA key of `bits`, generated now; the CLI's keygen refuses sizes under 2048.
+    fn rsa_key(bits: usize) -> rsa::RsaPrivateKey {
+        rsa::RsaPrivateKey::new(&mut rand_core::OsRng, bits).unwrap()
+    }
+
+    #[test]
+    fn a_1024_bit_rsa_key_verifies_the_math_but_fails_key_strength() {
+        let key = rsa_key(1024);
+        let der = key.to_pkcs1_der().unwrap();
+        let token = encode(
+            &Header::new(Algorithm::RS256),
+            &json!({"sub": "alice", "exp": NOW + 600}),
+            &EncodingKey::from_rsa_der(der.as_bytes()),
+        )
+        .unwrap();
+        let jwk =
+            json!({"kty": "RSA", "n": b64(key.n().to_bytes_be()), "e": b64(key.e().to_bytes_be())});
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("small.jwk.json");
+        std::fs::write(&path, jwk.to_string()).unwrap();
+        let now = NOW.to_string();
+        let out = tokenscope(&[
+            "verify",
+            &token,
+            "--key",
+            path.to_str().unwrap(),
+            "--now",
+            &now,
+            "--json",
+        ]);
+        assert_eq!(out.status.code(), Some(1));
+        let report = stdout_json(&out);
+        assert_eq!(cli_check(&report, "signature")["status"], "pass");
+        let strength = cli_check(&report, "key-strength");
+        assert_eq!(strength["status"], "fail");
+        assert!(
+            strength["message"]
+                .as_str()
+                .unwrap()
+                .starts_with("RS256 needs a key of at least 2048 bits; this one has 1024"),
+            "{strength}"
+        );
+    }
+
+    #[test]
+    fn an_8_byte_hs256_secret_fails_key_strength_with_the_numbers() {
+        let token = encode(
+            &Header::new(Algorithm::HS256),
+            &json!({"sub": "alice", "exp": NOW + 600}),
+            &EncodingKey::from_secret(b"8-bytes!"),
+        )
+        .unwrap();
+        let now = NOW.to_string();
+        let out = tokenscope(&[
+            "verify", &token, "--secret", "8-bytes!", "--now", &now, "--json",
+        ]);
+        assert_eq!(out.status.code(), Some(1));
+        let report = stdout_json(&out);
+        assert_eq!(cli_check(&report, "signature")["status"], "pass");
+        let strength = cli_check(&report, "key-strength");
+        assert_eq!(strength["status"], "fail");
+        assert!(
+            strength["message"]
+                .as_str()
+                .unwrap()
+                .starts_with("HS256 needs a key of at least 256 bits; this one has 64"),
+            "{strength}"
+        );
+        // HS512 asks for 512 bits: the 256-bit secret that suffices for HS256 falls short.
+        let token = encode(
+            &Header::new(Algorithm::HS512),
+            &json!({"exp": NOW + 600}),
+            &EncodingKey::from_secret(STRONG_SECRET.as_bytes()),
+        )
+        .unwrap();
+        let r = verify_token(&token, &secret(STRONG_SECRET), &VerifyOptions::at(NOW)).unwrap();
+        assert!(!r.valid);
+        assert!(message(&r, "key-strength")
+            .starts_with("HS512 needs a key of at least 512 bits; this one has 256"));
+    }
+
+    #[test]
+    fn strong_trusted_keys_add_no_key_rows() {
+        let token = encode(
+            &Header::new(Algorithm::HS256),
+            &json!({"exp": NOW + 600}),
+            &EncodingKey::from_secret(STRONG_SECRET.as_bytes()),
+        )
+        .unwrap();
+        let r = verify_token(&token, &secret(STRONG_SECRET), &VerifyOptions::at(NOW)).unwrap();
+        assert!(r.valid, "{:#?}", r.checks);
+        assert!(r
+            .checks
+            .iter()
+            .all(|c| c.name != "key-strength" && c.name != "key-trust"));
+    }
+
+    #[test]
+    fn encode_warns_about_a_secret_too_short_for_its_algorithm() {
+        let out = tokenscope(&[
+            "encode",
+            "--alg",
+            "HS256",
+            "--secret",
+            "8-bytes!",
+            "--payload",
+            "{}",
+            "--json",
+        ]);
+        assert_eq!(out.status.code(), Some(0));
+        let v = stdout_json(&out);
+        let weak: Vec<&Value> = v["findings"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .filter(|f| f["code"] == "weak-secret")
+            .collect();
+        assert_eq!(weak.len(), 1, "{v:#}");
+        assert!(weak[0]["message"]
+            .as_str()
+            .unwrap()
+            .starts_with("HS256 needs a key of at least 256 bits; this one has 64"));
+    }
+
+    #[test]
+    fn jku_off_issuer_compares_hosts_as_the_url_parser_reads_them() {
+        // A backslash ends the authority of an https URL: this jku's host is evil.test.
+        let mut header = Header::new(Algorithm::HS256);
+        header.jku = Some("https://evil.test\\@op.example.com/jwks".into());
+        let token = encode(
+            &header,
+            &json!({"iss": ISSUER, "exp": NOW + 600}),
+            &EncodingKey::from_secret(STRONG_SECRET.as_bytes()),
+        )
+        .unwrap();
+        let r = verify_token(&token, &secret(STRONG_SECRET), &VerifyOptions::at(NOW)).unwrap();
+        assert!(has_finding(&r, "jku-off-issuer"), "{:#?}", r.findings);
+        // On the issuer's own host, no finding.
+        let mut header = Header::new(Algorithm::HS256);
+        header.jku = Some("https://op.example.com/jwks".into());
+        let token = encode(
+            &header,
+            &json!({"iss": ISSUER, "exp": NOW + 600}),
+            &EncodingKey::from_secret(STRONG_SECRET.as_bytes()),
+        )
+        .unwrap();
+        let r = verify_token(&token, &secret(STRONG_SECRET), &VerifyOptions::at(NOW)).unwrap();
+        assert!(!has_finding(&r, "jku-off-issuer"), "{:#?}", r.findings);
+    }
 }

@@ -92,6 +92,27 @@ impl JwsAlg {
         }
     }
 
+    /// The smallest key this algorithm may be used with, in bits, and the rule that says so:
+    /// an HMAC key at least as long as the hash output (RFC 7518 §3.2), an RSA modulus of at
+    /// least 2048 bits (§3.3, §3.5). `None` where the curve fixes the key size.
+    pub fn min_key_bits(self) -> Option<(u32, &'static str)> {
+        match self.family() {
+            KeyFamily::Hmac => Some((self.hash_bits(), "RFC 7518 §3.2")),
+            KeyFamily::Rsa if self.name().starts_with("PS") => Some((2048, "RFC 7518 §3.5")),
+            KeyFamily::Rsa => Some((2048, "RFC 7518 §3.3")),
+            KeyFamily::Ec(_) | KeyFamily::Okp => None,
+        }
+    }
+
+    /// Why a key of `bits` is too weak for this algorithm, e.g. "HS256 needs a key of at least
+    /// 256 bits; this one has 64 (RFC 7518 §3.2)"; `None` when it is strong enough.
+    pub fn weak_key_reason(self, bits: u32) -> Option<String> {
+        let (needed, spec) = self.min_key_bits()?;
+        (bits < needed).then(|| {
+            format!("{self} needs a key of at least {needed} bits; this one has {bits} ({spec})")
+        })
+    }
+
     /// The exact signature length in bytes where it is fixed (ECDSA R‖S, RFC 7518 §3.4; Ed25519).
     pub fn fixed_signature_len(self) -> Option<usize> {
         match self {

@@ -366,20 +366,21 @@ fn check_key(
         KeyFamily::Hmac if bits == 0 => {
             return Err(KeyError::invalid("the secret is empty").into());
         }
-        // RFC 7518 §3.2: a key at least as long as the hash output.
-        KeyFamily::Hmac if bits < alg.hash_bits() => findings.push(Finding::warning(
-            "weak-secret",
-            format!(
-                "the {alg} secret is {} bytes; RFC 7518 §3.2 requires at least {} (the hash size), and short secrets can be brute-forced offline",
-                bits / 8,
-                alg.hash_bits() / 8
-            ),
-        )),
-        KeyFamily::Rsa if bits < 2048 => findings.push(Finding::warning(
-            "weak-key",
-            format!("the RSA key is {bits} bits; RFC 7518 §3.3 requires 2048 or more"),
-        )),
-        _ => {}
+        // The rule verification's key-strength check applies (RFC 7518 §3.2, §3.3, §3.5):
+        // a token signed with such a key fails it.
+        family => {
+            if let Some(reason) = alg.weak_key_reason(bits) {
+                let (code, risk) = if family == KeyFamily::Hmac {
+                    ("weak-secret", "short secrets can be brute-forced offline")
+                } else {
+                    ("weak-key", "keys this small can be factored")
+                };
+                findings.push(Finding::warning(
+                    code,
+                    format!("{reason}: {risk}, and verifiers fail the token's key-strength check"),
+                ));
+            }
+        }
     }
     Ok(())
 }

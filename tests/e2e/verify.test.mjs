@@ -50,4 +50,23 @@ describe('verify a token with a pasted JWKS', { timeout: 120_000 }, () => {
 
     await app.screenshot('verify-tampered');
   });
+
+  // Issue 9: RFC 7520's payload is text, not a claims set. Without expectations that is fine;
+  // once an audience is expected there is nothing to satisfy it, and the verdict must say so.
+  it('fails aud on a text payload once an audience is expected', async () => {
+    await app.paste('verify-token', vector.token);
+    await app.waitForText('verify-verdict', 'VALID');
+    await app.waitForText('check-status-aud', 'skipped');
+
+    await app.click('verify-options');
+    await app.paste('verify-aud', 'https://api.example');
+
+    await app.waitForText('check-status-aud', 'fail');
+    await app.waitForText('verify-verdict', 'INVALID');
+    await app.waitForText('check-status-signature', 'pass');
+    const message = await (await app.byTestId('check-message-aud')).getText();
+    assert.match(message, /no claims set: the payload is text/);
+
+    await app.screenshot('verify-text-payload-aud');
+  });
 });

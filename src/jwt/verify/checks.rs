@@ -90,20 +90,7 @@ pub(super) fn claim_checks(
     options: &VerifyOptions,
 ) -> Vec<Check> {
     let Some(payload) = token.payload.as_ref() else {
-        let names = [
-            "exp", "nbf", "iat", "iss", "sub", "aud", "azp", "nonce", "at_hash", "c_hash",
-        ];
-        return names
-            .iter()
-            .map(|n| {
-                check(
-                    n,
-                    Skipped,
-                    "the payload is not a JSON claims set",
-                    "RFC 7519 §7.2",
-                )
-            })
-            .collect();
+        return claims_set_missing(token, options);
     };
     let id_token = is_id_token(Some(payload), options);
     vec![
@@ -132,6 +119,59 @@ pub(super) fn claim_checks(
             "OpenID Connect Core §3.3.2.11",
         ),
     ]
+}
+
+/// The claim checks for a JWS whose payload is not a JSON claims set (RFC 7515 allows any
+/// payload). A check the caller set an expectation for, or that `--id-token` makes mandatory
+/// (OpenID Connect Core §2: `iss`, `sub`, `aud`, `exp`, `iat`), fails: there is nothing to
+/// satisfy it with, and a skipped expectation must never add up to a valid token. The rest are
+/// skipped.
+fn claims_set_missing(token: &DecodedToken, o: &VerifyOptions) -> Vec<Check> {
+    let what = if token.payload_text.is_some() {
+        "no claims set: the payload is text"
+    } else {
+        "no claims set: the payload is neither a JSON object nor text"
+    };
+    let id_token = o.id_token == Some(true);
+    let expected = |name: &str| match name {
+        "iss" => o.issuer.is_some() || id_token,
+        "aud" => !o.audiences.is_empty() || id_token,
+        "sub" | "exp" | "iat" => id_token,
+        "nonce" => o.nonce.is_some(),
+        "at_hash" => o.access_token.is_some(),
+        "c_hash" => o.code.is_some(),
+        _ => false,
+    };
+    let spec = |name: &str| match name {
+        "exp" => "RFC 7519 §4.1.4",
+        "nbf" => "RFC 7519 §4.1.5",
+        "iat" => "RFC 7519 §4.1.6",
+        "iss" => "OpenID Connect Core §3.1.3.7 step 2",
+        "sub" => "OpenID Connect Core §2",
+        "aud" => "RFC 7519 §4.1.3",
+        "azp" => "OpenID Connect Core §3.1.3.7 steps 4–5",
+        "nonce" => "OpenID Connect Core §3.1.3.7 step 11",
+        "at_hash" => "OpenID Connect Core §3.1.3.8",
+        "c_hash" => "OpenID Connect Core §3.3.2.11",
+        _ => "RFC 7519 §7.2",
+    };
+    [
+        "exp", "nbf", "iat", "iss", "sub", "aud", "azp", "nonce", "at_hash", "c_hash",
+    ]
+    .iter()
+    .map(|&name| {
+        if expected(name) {
+            let why = if id_token && !matches!(name, "nonce" | "at_hash" | "c_hash") {
+                "an ID token must carry it"
+            } else {
+                "an expectation was given for it"
+            };
+            check(name, Fail, format!("{what}, but {why}"), spec(name))
+        } else {
+            check(name, Skipped, format!("{what} (RFC 7519 §7.2)"), spec(name))
+        }
+    })
+    .collect()
 }
 
 enum Date {

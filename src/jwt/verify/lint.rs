@@ -171,16 +171,14 @@ fn kid_metacharacters(header: &Value, out: &mut Vec<Finding>) {
     }
 }
 
+/// The host as the WHATWG URL parser sees it, which is what an HTTP client connects to:
+/// `https://evil.test\@issuer.example/` is host `evil.test` (a backslash ends the authority in
+/// special schemes), however a hand-written split would read it.
 fn host_of(url: &str) -> Option<String> {
-    let rest = url.split_once("://")?.1;
-    let authority = rest.split(['/', '?', '#']).next()?;
-    let host = authority.rsplit_once('@').map_or(authority, |(_, h)| h);
-    let host = if host.starts_with('[') {
-        host.split(']').next().map(|h| format!("{h}]"))
-    } else {
-        host.split(':').next().map(str::to_owned)
-    };
-    host.map(|h| h.to_ascii_lowercase())
+    url::Url::parse(url)
+        .ok()?
+        .host_str()
+        .map(str::to_ascii_lowercase)
 }
 
 fn remote_key_urls(token: &DecodedToken, options: &VerifyOptions, out: &mut Vec<Finding>) {
@@ -234,5 +232,10 @@ mod tests {
             Some("evil.test")
         );
         assert_eq!(host_of("not a url"), None);
+        assert_eq!(
+            host_of("https://evil.test\\@issuer.example/jwks").as_deref(),
+            Some("evil.test")
+        );
+        assert_eq!(host_of("https://[::1]:8443/jwks").as_deref(), Some("[::1]"));
     }
 }

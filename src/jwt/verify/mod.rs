@@ -2,6 +2,7 @@
 //! RFC 8725, OpenID Connect Core §3.1.3.7) instead of a bare yes or no.
 
 mod checks;
+mod key_checks;
 mod lint;
 mod signature;
 
@@ -77,8 +78,9 @@ pub enum CheckStatus {
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 #[cfg_attr(feature = "ts", derive(ts_rs::TS))]
 pub struct Check {
-    /// Stable name: `signature`, `alg`, `crit`, `typ`, `exp`, `nbf`, `iat`, `iss`, `sub`, `aud`,
-    /// `azp`, `nonce`, `at_hash`, `c_hash`.
+    /// Stable name: `signature`, `alg`, `key-trust` and `key-strength` (present only when they
+    /// fail), `crit`, `typ`, `exp`, `nbf`, `iat`, `iss`, `sub`, `aud`, `azp`, `nonce`, `at_hash`,
+    /// `c_hash`.
     pub name: String,
     pub status: CheckStatus,
     pub message: String,
@@ -155,6 +157,11 @@ pub fn verify_decoded(
     }
     let outcome = signature::check_signature(decoded, keys, options);
     let mut checks = vec![outcome.signature_check.clone(), outcome.alg_check.clone()];
+    checks.extend(key_checks::key_trust(decoded, keys));
+    checks.extend(key_checks::key_strength(
+        outcome.used.as_ref().map(|(k, _)| k),
+        outcome.alg,
+    ));
     checks.extend(checks::header_checks(decoded));
     checks.extend(checks::claim_checks(decoded, outcome.alg, options));
     let mut findings = decoded.findings.clone();

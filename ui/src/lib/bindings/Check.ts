@@ -6,8 +6,9 @@ import type { CheckStatus } from "./CheckStatus";
  */
 export type Check = { 
 /**
- * Stable name: `signature`, `alg`, `crit`, `typ`, `exp`, `nbf`, `iat`, `iss`, `sub`, `aud`,
- * `azp`, `nonce`, `at_hash`, `c_hash`.
+ * Stable name: `signature`, `alg`, `key-trust` and `key-strength` (present only when they
+ * fail), `crit`, `typ`, `exp`, `nbf`, `iat`, `iss`, `sub`, `aud`, `azp`, `nonce`, `at_hash`,
+ * `c_hash`.
  */
 name: string, status: CheckStatus, message: string, 
 /**
