@@ -10,5 +10,6 @@ pub mod http;
 pub mod jwk;
 pub mod jwt;
 pub mod secret;
+pub mod text;
 
 pub use error::ErrorCode;

@@ -10,7 +10,9 @@ use super::fields::{field_info, FieldGroup, FieldKind, FIELDS};
 use super::{json_type, DiscoveryFinding, JwksOutcome, MetadataKind, MetadataSource};
 use crate::http::{is_loopback_url, HttpError};
 use crate::jwk::summary::KeySummary;
+use crate::jwt::findings::{hidden_in_json, pointer_token, HiddenPlaces};
 use crate::jwt::Severity;
+use crate::text::reveal;
 
 struct Findings<'a>(&'a mut Vec<DiscoveryFinding>);
 
@@ -31,6 +33,16 @@ impl Findings<'_> {
     }
     fn info(&mut self, code: &str, field: &str, message: String) {
         self.push(Severity::Info, code, Some(field), message);
+    }
+    fn hidden(&mut self, places: HiddenPlaces) {
+        for (field, finding) in places.into_field_findings() {
+            self.push(
+                finding.severity,
+                &finding.code,
+                field.as_deref(),
+                finding.message,
+            );
+        }
     }
 }
 
@@ -73,6 +85,29 @@ pub(super) fn metadata_findings(
     required(obj, source.kind, &mut f);
     types_and_schemes(obj, &mut f);
     supported_values(obj, source.kind, &mut f);
+    hidden_characters(obj, &mut f);
+}
+
+/// `hidden-characters`: field names and string values (nested ones too) holding characters that
+/// hide or reorder text, so an endpoint or issuer may not be what it reads as (CVE-2021-42574).
+fn hidden_characters(obj: &Map<String, Value>, f: &mut Findings) {
+    let mut places = HiddenPlaces::new("the server");
+    for (name, value) in obj {
+        let shown = reveal(name);
+        places.check_field(Some(name), name, || {
+            format!("the metadata field name \"{shown}\"")
+        });
+        let top = format!("/{}", pointer_token(name));
+        let place = |at: &str| {
+            if at == top {
+                format!("\"{shown}\"")
+            } else {
+                format!("\"{shown}\" at {at}")
+            }
+        };
+        hidden_in_json(value, &mut top.clone(), Some(name), &place, &mut places);
+    }
+    f.hidden(places);
 }
 
 fn issuer(obj: &Map<String, Value>, source: &MetadataSource, f: &mut Findings) {
@@ -449,6 +484,17 @@ pub(super) fn jwks_findings(
         key_findings(key, &summary, &label, &mut f);
         summaries.push(summary);
     }
+    // kids and every other string of the keys: a kid that reads as another key's is a trap.
+    let mut places = HiddenPlaces::new("the server");
+    let place = |at: &str| format!("the JWK Set at {at}");
+    hidden_in_json(
+        jwks,
+        &mut String::new(),
+        Some("jwks_uri"),
+        &place,
+        &mut places,
+    );
+    f.hidden(places);
     let mut dups: Vec<(&str, usize)> = kids.into_iter().filter(|(_, n)| *n > 1).collect();
     dups.sort();
     for (kid, n) in dups {

@@ -4,7 +4,7 @@ use serde::Serialize;
 use serde_json::{Map, Value};
 
 use super::claims::{claim_info, header_param_info};
-use super::findings::{token_findings, Finding};
+use super::findings::{hidden_character_findings, token_findings, Finding};
 use super::input::normalize_token;
 use super::json::{duplicate_members, json_depth, parse_json_object, JsonProblem};
 use super::timefmt::{iso8601, relative_for_claim};
@@ -293,6 +293,7 @@ pub fn decode_unverified(input: &str, now: i64) -> Result<DecodedToken, DecodeEr
         let header = Value::Object(header);
         let mut findings = token_findings(TokenFormat::Jwe, &header, None, now);
         findings.extend(duplicate_finding(SegmentKind::Header, &header_duplicates));
+        findings.extend(hidden_character_findings(&header, None, None));
         return Ok(DecodedToken {
             format: TokenFormat::Jwe,
             header,
@@ -354,6 +355,11 @@ pub fn decode_unverified(input: &str, now: i64) -> Result<DecodedToken, DecodeEr
             "alg is \"none\" but the signature segment is not empty (RFC 7519 §6.1 requires it empty)",
         ));
     }
+    findings.extend(hidden_character_findings(
+        &header,
+        payload.as_ref(),
+        payload_text.as_deref(),
+    ));
     Ok(DecodedToken {
         format,
         header,

@@ -5,6 +5,17 @@ use serde_json::Value;
 
 use super::decode::{numeric_date, TokenFormat};
 use super::timefmt::{human_duration, iso8601};
+use crate::text::{has_hidden_chars, hidden_summary, reveal};
+
+/// The code of the finding for strings holding hidden or reordering characters ([`crate::text`]).
+pub const HIDDEN_CHARACTERS: &str = "hidden-characters";
+
+/// At most this many `hidden-characters` findings (one per place) before a summary, so a hostile
+/// token with thousands of them still gets a short list.
+pub const MAX_HIDDEN_FINDINGS: usize = 8;
+
+/// At most this many distinct code points named in one finding.
+const MAX_CODE_POINTS_NAMED: usize = 8;
 
 /// How much a finding matters.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Serialize)]
@@ -146,5 +157,154 @@ fn time_findings(payload: &Value, now: i64, out: &mut Vec<Finding>) {
                 ),
             ));
         }
+    }
+}
+
+/// `hidden-characters` warnings for every header parameter and claim (names and values, nested
+/// ones too) and a non-JSON payload text holding characters that hide or reorder text (Trojan
+/// Source, CVE-2021-42574): one finding per place, at most [`MAX_HIDDEN_FINDINGS`] and a summary.
+pub(crate) fn hidden_character_findings(
+    header: &Value,
+    payload: Option<&Value>,
+    payload_text: Option<&str>,
+) -> Vec<Finding> {
+    let mut places = HiddenPlaces::new("the token");
+    members(header, "header parameter", &mut places);
+    if let Some(payload) = payload {
+        members(payload, "claim", &mut places);
+    }
+    if let Some(text) = payload_text {
+        places.check(text, || "the payload text".to_owned());
+    }
+    places.into_findings()
+}
+
+fn members(object: &Value, kind: &str, places: &mut HiddenPlaces) {
+    let Some(map) = object.as_object() else {
+        return;
+    };
+    for (name, value) in map {
+        let shown = reveal(name);
+        places.check(name, || format!("the {kind} name \"{shown}\""));
+        let top = format!("/{}", pointer_token(name));
+        let place = |at: &str| {
+            if at == top {
+                format!("{kind} \"{shown}\"")
+            } else {
+                format!("{kind} \"{shown}\" at {at}")
+            }
+        };
+        hidden_in_json(value, &mut top.clone(), None, &place, places);
+    }
+}
+
+/// Checks the strings and member names in `value` (found at JSON Pointer `pointer`) for hidden
+/// characters; `place` names the value at a pointer ("claim \"address\" at /address/street").
+pub(crate) fn hidden_in_json(
+    value: &Value,
+    pointer: &mut String,
+    field: Option<&str>,
+    place: &dyn Fn(&str) -> String,
+    places: &mut HiddenPlaces,
+) {
+    match value {
+        Value::String(s) => places.check_field(field, s, || place(pointer)),
+        Value::Array(items) => {
+            for (i, item) in items.iter().enumerate() {
+                let len = pointer.len();
+                pointer.push_str(&format!("/{i}"));
+                hidden_in_json(item, pointer, field, place, places);
+                pointer.truncate(len);
+            }
+        }
+        Value::Object(map) => {
+            for (name, item) in map {
+                let len = pointer.len();
+                pointer.push('/');
+                pointer.push_str(&pointer_token(name));
+                places.check_field(field, name, || {
+                    format!("a member name in {}", place(pointer))
+                });
+                hidden_in_json(item, pointer, field, place, places);
+                pointer.truncate(len);
+            }
+        }
+        _ => {}
+    }
+}
+
+/// A JSON Pointer reference token (RFC 6901 §3), hidden characters revealed for display.
+pub(crate) fn pointer_token(name: &str) -> String {
+    reveal(&name.replace('~', "~0").replace('/', "~1")).into_owned()
+}
+
+/// Collects one `hidden-characters` finding per place, bounded; each may name a field (discovery).
+pub(crate) struct HiddenPlaces {
+    /// What the strings came from, for the closing words ("the token", "the server").
+    source: &'static str,
+    found: Vec<(Option<String>, Finding)>,
+    more: usize,
+}
+
+impl HiddenPlaces {
+    pub(crate) fn new(source: &'static str) -> Self {
+        HiddenPlaces {
+            source,
+            found: Vec::new(),
+            more: 0,
+        }
+    }
+
+    /// Records `text` when it holds hidden characters; `place` says where ("claim \"name\"").
+    pub(crate) fn check(&mut self, text: &str, place: impl FnOnce() -> String) {
+        self.check_field(None, text, place);
+    }
+
+    /// Like [`HiddenPlaces::check`], remembering the field the text belongs to.
+    pub(crate) fn check_field(
+        &mut self,
+        field: Option<&str>,
+        text: &str,
+        place: impl FnOnce() -> String,
+    ) {
+        if !has_hidden_chars(text) {
+            return;
+        }
+        if self.found.len() == MAX_HIDDEN_FINDINGS {
+            self.more += 1;
+            return;
+        }
+        let finding = Finding::warning(
+            HIDDEN_CHARACTERS,
+            format!(
+                "{} contains hidden characters {} that reorder or hide text (Trojan Source, CVE-2021-42574): what you read may not be what {} says",
+                place(),
+                hidden_summary(text, MAX_CODE_POINTS_NAMED),
+                self.source
+            ),
+        );
+        self.found.push((field.map(str::to_owned), finding));
+    }
+
+    /// The findings with their fields; the summary, if any, comes last and names no field.
+    pub(crate) fn into_field_findings(mut self) -> Vec<(Option<String>, Finding)> {
+        if self.more > 0 {
+            let summary = Finding::warning(
+                HIDDEN_CHARACTERS,
+                format!(
+                    "{} more places in {} hold hidden characters; only the first {MAX_HIDDEN_FINDINGS} are listed",
+                    self.more, self.source
+                ),
+            );
+            self.found.push((None, summary));
+        }
+        self.found
+    }
+
+    pub(crate) fn into_findings(self) -> Vec<Finding> {
+        self.into_field_findings()
+            .into_iter()
+            .map(|(_, f)| f)
+            .collect()
     }
 }
