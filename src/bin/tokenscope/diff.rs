@@ -141,6 +141,8 @@ fn change_line(w: &mut dyn Write, c: &Change) -> io::Result<()> {
         (_, Some(v), None) | (_, None, Some(v)) => v.to_string(),
         _ => String::new(),
     };
+    // Compact JSON escapes C0 controls only: reveal bidi, format and C1 characters too.
+    let value = printable(&value);
     write!(w, "  {style}{mark} {path}  {member}{value}{style:#}")?;
     if let (Some(text), Some(Value::Number(b)), Some(Value::Number(a))) =
         (&c.delta_text, &c.before, &c.after)
@@ -151,7 +153,8 @@ fn change_line(w: &mut dyn Write, c: &Change) -> io::Result<()> {
         };
         write!(
             w,
-            "  {TITLE}{text}{TITLE:#} {DIM}({} → {}){DIM:#}",
+            "  {TITLE}{}{TITLE:#} {DIM}({} → {}){DIM:#}",
+            printable(text),
             at(b),
             at(a)
         )?;

@@ -82,7 +82,11 @@ fn severity_label(s: Severity) -> &'static str {
 
 fn render(w: &mut dyn Write, r: &DiscoveryReport) -> io::Result<()> {
     writeln!(w, "{TITLE}Issuer{TITLE:#} {}", printable(&r.issuer))?;
-    writeln!(w, "{DIM}metadata from {}{DIM:#}", r.fetched_from)?;
+    writeln!(
+        w,
+        "{DIM}metadata from {}{DIM:#}",
+        printable(&r.fetched_from)
+    )?;
 
     writeln!(w, "\n{TITLE}Findings{TITLE:#}")?;
     if r.findings.is_empty() {
@@ -147,7 +151,7 @@ fn render(w: &mut dyn Write, r: &DiscoveryReport) -> io::Result<()> {
         let dash = "-".to_owned();
         let kind = match (&k.size_bits, &k.curve) {
             (Some(bits), _) => format!("{bits} bits"),
-            (None, Some(crv)) => crv.clone(),
+            (None, Some(crv)) => printable(crv).into_owned(),
             _ => dash.clone(),
         };
         writeln!(
@@ -159,7 +163,7 @@ fn render(w: &mut dyn Write, r: &DiscoveryReport) -> io::Result<()> {
             printable(k.key_use.as_deref().unwrap_or("-")),
         )?;
         if let Some(t) = &k.thumbprint {
-            writeln!(w, "    thumbprint (RFC 7638, SHA-256) {t}")?;
+            writeln!(w, "    thumbprint (RFC 7638, SHA-256) {}", printable(t))?;
         }
         if let Some(c) = &k.certificate {
             writeln!(w, "    certificate subject {}", printable(&c.subject))?;
@@ -168,7 +172,8 @@ fn render(w: &mut dyn Write, r: &DiscoveryReport) -> io::Result<()> {
             writeln!(
                 w,
                 "                valid   {} to {}{state}",
-                c.not_before, c.not_after
+                printable(&c.not_before),
+                printable(&c.not_after)
             )?;
             if c.matches_key == Some(false) {
                 writeln!(w, "                key     does NOT match the JWK")?;

@@ -96,7 +96,11 @@ pub fn run(args: EncodeArgs) -> ExitCode {
                         Severity::Error | Severity::Warning => "warning",
                         Severity::Info => "note",
                     };
-                    eprintln!("{label} [{}]: {}", f.code, f.message);
+                    eprintln!(
+                        "{label} [{}]: {}",
+                        f.code,
+                        crate::render::printable(&f.message)
+                    );
                 }
             }
             out.success(&encoded, |w| writeln!(w, "{}", encoded.token))

@@ -88,10 +88,11 @@ pub fn run(args: KeygenArgs) -> ExitCode {
                     .clone()
                     .unwrap_or_else(|| format!("{} {}", key.kty, key.size_bits));
                 writeln!(w, "Generated {what} key pair (alg {})", key.alg)?;
+                let kid = crate::render::printable(&key.kid);
                 if key.kid == key.thumbprint {
-                    writeln!(w, "kid:        {} (RFC 7638 thumbprint)", key.kid)?;
+                    writeln!(w, "kid:        {kid} (RFC 7638 thumbprint)")?;
                 } else {
-                    writeln!(w, "kid:        {}", key.kid)?;
+                    writeln!(w, "kid:        {kid}")?;
                     writeln!(w, "thumbprint: {}", key.thumbprint)?;
                 }
                 let f = &report.files;

@@ -90,7 +90,12 @@ fn print_error(err: &CliError, json: bool) {
     let style = anstyle::Style::new()
         .bold()
         .fg_color(Some(anstyle::AnsiColor::Red.into()));
-    eprintln!("{style}error{style:#} [{}]: {}", err.code, err.message);
+    // Messages can quote the token or the server; the JSON object below keeps them raw.
+    eprintln!(
+        "{style}error{style:#} [{}]: {}",
+        crate::render::printable(&err.code),
+        crate::render::printable(&err.message)
+    );
     if json {
         let body = serde_json::json!({ "error": { "code": err.code, "message": err.message } });
         print_json_line(&body);

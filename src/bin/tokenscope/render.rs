@@ -5,6 +5,7 @@ use std::io::{self, Write};
 
 use anstyle::{AnsiColor, Style};
 use tokenscope::jwt::{Claim, DecodedToken, Finding, SegmentKind, Severity, TokenFormat};
+use tokenscope::text;
 
 const HEADER: Style = Style::new().fg_color(Some(anstyle::Color::Ansi(AnsiColor::Red)));
 const PAYLOAD: Style = Style::new().fg_color(Some(anstyle::Color::Ansi(AnsiColor::Magenta)));
@@ -45,7 +46,8 @@ pub fn decoded(w: &mut dyn Write, token: &DecodedToken) -> io::Result<()> {
         .unwrap_or("?");
     writeln!(
         w,
-        "{TITLE}{format}{TITLE:#}  alg {alg}  {DIM}(not verified){DIM:#}"
+        "{TITLE}{format}{TITLE:#}  alg {}  {DIM}(not verified){DIM:#}",
+        printable(alg)
     )?;
     let joined: Vec<String> = token
         .segments
@@ -97,9 +99,10 @@ fn section(w: &mut dyn Write, title: &str, style: Style) -> io::Result<()> {
 }
 
 fn json_block(w: &mut dyn Write, value: &serde_json::Value, style: Style) -> io::Result<()> {
+    // serde_json escapes C0 controls but not DEL, C1 controls or bidi and format characters.
     let text = serde_json::to_string_pretty(value).map_err(io::Error::from)?;
     for line in text.lines() {
-        writeln!(w, "  {style}{line}{style:#}")?;
+        writeln!(w, "  {style}{}{style:#}", printable(line))?;
     }
     Ok(())
 }
@@ -114,7 +117,7 @@ fn claims(w: &mut dyn Write, claims: &[Claim]) -> io::Result<()> {
     for c in claims {
         let value = match &c.value {
             serde_json::Value::String(s) => printable(s).into_owned(),
-            other => other.to_string(),
+            other => printable(&other.to_string()).into_owned(),
         };
         writeln!(
             w,
@@ -135,21 +138,27 @@ fn claims(w: &mut dyn Write, claims: &[Claim]) -> io::Result<()> {
 }
 
 /// `text` with control characters escaped (`\u{1b}`), so a claim cannot drive the terminal
-/// (set its title, move the cursor) or be silently altered when escapes are stripped.
+/// (set its title, move the cursor) or be silently altered when escapes are stripped, and other
+/// hidden characters (bidi controls, zero-width, U+2028, …) shown as `⟨U+202E⟩`, so what is
+/// printed reads as what the token or server says (Trojan Source, CVE-2021-42574).
+/// Every string from a token or a server goes through this before it reaches the terminal.
 pub fn printable(text: &str) -> std::borrow::Cow<'_, str> {
-    if !text.chars().any(char::is_control) {
+    if !text.chars().any(char::is_control) && !text::has_hidden_chars(text) {
         return text.into();
     }
-    text.chars()
-        .map(|c| {
-            if c.is_control() {
-                c.escape_unicode().to_string()
-            } else {
-                c.to_string()
-            }
-        })
-        .collect::<String>()
-        .into()
+    let mut scan = text::HiddenScan::new();
+    let mut out = String::with_capacity(text.len() + 16);
+    for c in text.chars() {
+        let hidden = scan.is_hidden(c);
+        if c.is_control() {
+            out.extend(c.escape_unicode());
+        } else if hidden {
+            out.push_str(&text::marker(c));
+        } else {
+            out.push(c);
+        }
+    }
+    out.into()
 }
 
 /// Findings as `severity code: message` lines.
