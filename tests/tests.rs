@@ -5,6 +5,7 @@ mod decode;
 mod diff;
 mod discovery;
 mod encode;
+mod hidden_text;
 mod http;
 mod interop;
 mod key_sources;
