@@ -185,10 +185,34 @@ test("markup from the server is shown as literal text", async () => {
   expect(container.querySelector("img")).toBeNull();
 });
 
+test("strings from the server show their hidden characters", async () => {
+  const kid = "\u202eyek-gnidrom";
+  const message = `the JWK Set at /keys/0/kid contains hidden characters ⟨U+202E⟩ that reorder or hide text (Trojan Source, CVE-2021-42574): what you read may not be what the server says`;
+  mockDiscover((r) => {
+    const report = sampleReport(r.issuer);
+    const key = report.keys[0];
+    return {
+      ...report,
+      findings: [{ severity: "warning", code: "hidden-characters", field: "jwks_uri", message }],
+      fields: report.fields.map((f) => (f.name === "token_endpoint" ? { ...f, value: `${r.issuer}/to\u200bken` } : f)),
+      keys: key ? [{ ...key, kid }] : [],
+    };
+  });
+  const { container } = render(Discover);
+  await discover("https://idp.example");
+  expect(await screen.findByTestId("discovery-finding-hidden-characters")).toHaveTextContent(message);
+  expect(screen.getByTestId("discover-field-token_endpoint")).toHaveTextContent("https://idp.example/to⟨U+200B⟩ken");
+  expect(screen.getByTestId(`key-card-${kid}`)).toHaveTextContent("⟨U+202E⟩yek-gnidrom");
+  expect(container.textContent).not.toMatch(/[\u202e\u200b]/u);
+});
+
 test("the finding codes mocked here are ones the core emits", () => {
-  const lint = readFileSync(path.resolve(import.meta.dirname, "../../../../../src/discovery/lint.rs"), "utf8");
-  // sampleReport's codes, and the one the markup test uses.
-  const codes = [...sampleReport("https://idp.example").findings.map((f) => f.code), "unknown-field"];
+  // Discovery's own lints, and the hidden-characters finding it shares with decoding.
+  const lint = ["../../../../../src/discovery/lint.rs", "../../../../../src/jwt/findings.rs"]
+    .map((file) => readFileSync(path.resolve(import.meta.dirname, file), "utf8"))
+    .join("\n");
+  // sampleReport's codes, and the ones the markup and hidden-character tests use.
+  const codes = [...sampleReport("https://idp.example").findings.map((f) => f.code), "unknown-field", "hidden-characters"];
   for (const code of codes) {
     expect(lint, code).toContain(`"${code}"`);
   }

@@ -153,6 +153,33 @@ test("markup-looking claim values and names are shown as literal text", async ()
   expect(container.querySelector("b")).toBeNull();
 });
 
+test("a kid with a right-to-left override shows its hidden character instead of reading as exe.png", async () => {
+  const kid = "\u202egnp.exe";
+  const message = `header parameter "kid" contains hidden characters ⟨U+202E⟩ that reorder or hide text (Trojan Source, CVE-2021-42574): what you read may not be what the token says`;
+  mockIPC(() => {
+    const decoded = decodedWithClaims([{ name: "name\u200b", value: "Mallory\u2066", description: "Private claim", spec: null, time: null }]);
+    return {
+      ...decoded,
+      header: { typ: "JWT", alg: "HS256", kid },
+      header_params: [...decoded.header_params, { name: "kid", value: kid, description: "Key ID", spec: "RFC 7515 §4.1.4", time: null }],
+      findings: [{ severity: "warning", code: "hidden-characters", message }],
+    } satisfies DecodedToken;
+  });
+  const { container } = render(Inspect);
+
+  await typeToken("a.b.c");
+  const value = await screen.findByTestId("header-param-value-kid");
+  expect(value.textContent).toBe("⟨U+202E⟩gnp.exe");
+  expect(value.querySelector(".hidden-char")?.textContent).toBe("⟨U+202E⟩");
+  expect(screen.getByTestId("decoded-header")).toHaveTextContent('"kid": "⟨U+202E⟩gnp.exe"');
+  expect(screen.getByTestId("claim-row-name\u200b")).toHaveTextContent("name⟨U+200B⟩");
+  expect(screen.getByTestId("claim-value-name\u200b").textContent).toBe("Mallory⟨U+2066⟩");
+  expect(screen.getByTestId("decoded-payload")).toHaveTextContent('"name⟨U+200B⟩": "Mallory⟨U+2066⟩"');
+  expect(screen.getByTestId("finding-hidden-characters")).toHaveTextContent(message);
+  // Nothing hidden reaches the page's text.
+  expect(container.textContent).not.toMatch(/[\u202e\u2066\u200b]/u);
+});
+
 test("the exp countdown ticks every second from the clock", async () => {
   const start = Date.UTC(2026, 0, 1, 12, 0, 0);
   vi.useFakeTimers({ now: start });
