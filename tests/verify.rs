@@ -1702,3 +1702,11 @@ mod verdicts_that_must_not_pass {
         assert!(!has_finding(&r, "jku-off-issuer"), "{:#?}", r.findings);
     }
 }
+
+#[test]
+fn a_bad_base64_secret_is_reported_by_position_without_quoting_the_secret() {
+    let err = secret_from_base64("abc!defg").unwrap_err();
+    let text = err.to_string();
+    assert!(text.contains("position 4"), "{text}");
+    assert!(!text.contains('!') && !text.contains("33"), "{text}");
+}

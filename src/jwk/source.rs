@@ -3,6 +3,7 @@
 
 use base64::engine::general_purpose::{STANDARD, URL_SAFE_NO_PAD};
 use base64::Engine as _;
+use secrecy::zeroize::Zeroizing;
 use serde_json::Value;
 
 use super::key::{keys_from_jwks, KeyError, KeyMaterial, KeySource, VerificationKey};
@@ -96,14 +97,36 @@ impl ErrorCode for KeySourceError {
 }
 
 /// Decodes a base64 or base64url secret, with or without padding.
+/// The error names the position of the first bad character, never the character: it is part of
+/// the secret. The intermediate copies are wiped when dropped.
 pub fn secret_from_base64(value: &str) -> Result<SecretBytes, KeyError> {
-    let cleaned: String = value.chars().filter(|c| !c.is_whitespace()).collect();
-    let url_safe = cleaned.replace('+', "-").replace('/', "_");
+    let cleaned = Zeroizing::new(
+        value
+            .chars()
+            .filter(|c| !c.is_whitespace())
+            .collect::<String>(),
+    );
+    let url_safe = Zeroizing::new(cleaned.replace('+', "-").replace('/', "_"));
     URL_SAFE_NO_PAD
         .decode(url_safe.trim_end_matches('='))
-        .or_else(|_| STANDARD.decode(&cleaned))
+        .or_else(|_| STANDARD.decode(cleaned.as_str()))
         .map(SecretBytes::new)
-        .map_err(|e| KeyError::invalid(format!("the secret is not base64 or base64url: {e}")))
+        .map_err(|e| {
+            let at = match e {
+                base64::DecodeError::InvalidByte(offset, _)
+                | base64::DecodeError::InvalidLastSymbol(offset, _) => {
+                    format!(
+                        " (a character that is not base64 at position {})",
+                        offset + 1
+                    )
+                }
+                base64::DecodeError::InvalidLength(_) => {
+                    " (its length is not a whole number of base64 groups)".to_owned()
+                }
+                base64::DecodeError::InvalidPadding => " (its padding is wrong)".to_owned(),
+            };
+            KeyError::invalid(format!("the secret is not base64 or base64url{at}"))
+        })
 }
 
 /// Reads key text: a JWK Set, a single JWK, or PEM.
