@@ -7,8 +7,10 @@ pub mod clock;
 pub mod discovery;
 pub mod error;
 pub mod http;
+pub mod jose;
 pub mod jwk;
 pub mod jwt;
+pub mod keysource;
 pub mod secret;
 pub mod text;
 

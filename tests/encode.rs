@@ -9,11 +9,11 @@ use std::process::{Command, Output, Stdio};
 use base64::engine::general_purpose::URL_SAFE_NO_PAD;
 use base64::Engine as _;
 use serde_json::{json, Map, Value};
+use tokenscope::jose::alg::JwsAlg;
 use tokenscope::jwk::{
     generate_key_pair, keys_from_text, secret_from_base64, EcCurve, GenerateOptions,
     GeneratedKeyPair, KeyMaterial, KeySource, KeySpec, SigningKey, VerificationKey,
 };
-use tokenscope::jwt::alg::JwsAlg;
 use tokenscope::jwt::encode::{apply_claim_helpers, random_jti, ClaimHelpers};
 use tokenscope::jwt::verify::{verify_token, CheckStatus, VerifyOptions, VerifyReport};
 use tokenscope::jwt::{

@@ -13,8 +13,9 @@ use jsonwebtoken::{encode, Algorithm, EncodingKey, Header};
 use serde_json::{json, Value};
 use tokenscope::clock::SystemClock;
 use tokenscope::http::{HttpClient, HttpPolicy};
-use tokenscope::jwk::{keys_from_text, resolve_keys, KeyInput};
+use tokenscope::jwk::keys_from_text;
 use tokenscope::jwt::decode_unverified;
+use tokenscope::keysource::{resolve_keys, KeyInput};
 use tokenscope::ErrorCode as _;
 
 use crate::util::idp::Idp;

@@ -5,11 +5,11 @@ use std::sync::OnceLock;
 
 use proptest::prelude::*;
 use serde_json::{json, Map, Value};
+use tokenscope::jose::alg::JwsAlg;
 use tokenscope::jwk::{
     generate_key_pair, keys_from_text, EcCurve, GenerateOptions, KeyMaterial, KeySource, KeySpec,
     SigningKey, VerificationKey,
 };
-use tokenscope::jwt::alg::JwsAlg;
 use tokenscope::jwt::verify::{verify_token, VerifyOptions};
 use tokenscope::jwt::{decode_unverified, encode_token, EncodeAlg, EncodeOptions};
 use tokenscope::secret::SecretBytes;

@@ -5,9 +5,10 @@ use std::fmt::Display;
 use serde::Serialize;
 use tokenscope::discovery::DiscoveryError;
 use tokenscope::http::{Exchange, HttpError};
-use tokenscope::jwk::{KeyError, KeySourceError};
+use tokenscope::jwk::KeyError;
 use tokenscope::jwt::verify::VerifyError;
 use tokenscope::jwt::{DecodeError, EncodeError, ErrorLocation};
+use tokenscope::keysource::KeySourceError;
 use tokenscope::ErrorCode;
 
 /// A command failure as the UI sees it: branch on `code`, show `message`, and use `details`

@@ -3,8 +3,6 @@
 //!
 //! Private material leaves only through the `export_private_*` methods, as a [`Secret`].
 
-use base64::engine::general_purpose::URL_SAFE_NO_PAD;
-use base64::Engine as _;
 use rsa::pkcs8::{EncodePrivateKey as _, EncodePublicKey as _, LineEnding};
 use rsa::traits::PrivateKeyParts as _;
 use rsa::RsaPrivateKey;
@@ -13,7 +11,8 @@ use serde_json::{json, Map, Value};
 
 use super::key::KeyError;
 use super::private::{PrivateKey, SigningKey};
-use crate::jwt::alg::JwsAlg;
+use crate::jose::alg::JwsAlg;
+use crate::jose::b64;
 use crate::secret::Secret;
 
 /// RSA modulus sizes offered for generation (RFC 7518 §3.3 requires at least 2048).
@@ -252,7 +251,7 @@ impl SigningKey {
     /// The private JWK as pretty JSON text (RFC 7518 §6.2.2, §6.3.2; RFC 8037 §2), with `use`,
     /// `alg` and `kid` when known. For an HMAC secret, the `oct` JWK.
     pub fn export_private_jwk(&self) -> Result<Secret, KeyError> {
-        let b = |bytes: &[u8]| Value::String(URL_SAFE_NO_PAD.encode(bytes));
+        let b = |bytes: &[u8]| Value::String(b64::encode(bytes));
         let mut jwk = match &self.inner {
             PrivateKey::Hmac(s) => {
                 let mut m = Map::new();

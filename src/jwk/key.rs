@@ -1,12 +1,11 @@
 //! Verification keys from every source, normalised to one [`VerificationKey`].
 
-use base64::engine::general_purpose::URL_SAFE_NO_PAD;
-use base64::Engine as _;
 use serde::Serialize;
 use serde_json::{json, Map, Value};
 
 use crate::error::ErrorCode;
-use crate::jwt::alg::{JwsAlg, KeyFamily};
+use crate::jose::alg::{JwsAlg, KeyFamily};
+use crate::jose::b64;
 use crate::secret::SecretBytes;
 
 /// Where a key came from; shown in reports so people know what was trusted.
@@ -110,7 +109,7 @@ impl KeyMaterial {
 
     /// The public JWK members (RFC 7517/7518); `None` for HMAC secrets, which are never shown.
     pub fn public_jwk(&self) -> Option<Map<String, Value>> {
-        let b = |bytes: &[u8]| Value::String(URL_SAFE_NO_PAD.encode(bytes));
+        let b = |bytes: &[u8]| Value::String(b64::encode(bytes));
         let v = match self {
             KeyMaterial::Hmac(_) => return None,
             KeyMaterial::Rsa { n, e } => {
@@ -127,7 +126,7 @@ impl KeyMaterial {
     pub fn thumbprint(&self) -> String {
         let jwk = match self {
             KeyMaterial::Hmac(s) => {
-                json!({"kty": "oct", "k": URL_SAFE_NO_PAD.encode(s.expose_secret())})
+                json!({"kty": "oct", "k": b64::encode(s.expose_secret())})
             }
             other => Value::Object(other.public_jwk().unwrap_or_default()),
         };
@@ -176,11 +175,9 @@ impl VerificationKey {
         let bytes = |name: &str| -> Result<Vec<u8>, KeyError> {
             let v = text(name)
                 .ok_or_else(|| KeyError::invalid(format!("the JWK has no \"{name}\" member")))?;
-            URL_SAFE_NO_PAD
-                .decode(v.trim_end_matches('='))
-                .map_err(|_| {
-                    KeyError::invalid(format!("the JWK member \"{name}\" is not base64url"))
-                })
+            b64::decode(v).map_err(|_| {
+                KeyError::invalid(format!("the JWK member \"{name}\" is not base64url"))
+            })
         };
         let kty = text("kty").ok_or_else(|| KeyError::invalid("the JWK has no \"kty\" member"))?;
         let material = match kty {

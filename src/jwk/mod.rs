@@ -4,8 +4,8 @@ mod generate;
 mod key;
 mod pem;
 mod private;
-mod source;
 pub mod summary;
+mod text;
 
 pub use generate::{
     generate_key_pair, EcCurve, GenerateOptions, GeneratedKeyPair, KeySpec, PublicKeyExport,
@@ -14,7 +14,4 @@ pub use generate::{
 pub use key::{keys_from_jwks, KeyError, KeyMaterial, KeySource, VerificationKey};
 pub use pem::{key_from_cert_der, key_from_pem};
 pub use private::SigningKey;
-pub use source::{
-    keys_from_text, resolve_keys, secret_from_base64, KeyInput, KeySourceError, ResolvedKeys,
-    MAX_KEY_TEXT_BYTES,
-};
+pub use text::{keys_from_text, secret_from_base64, MAX_KEY_TEXT_BYTES};

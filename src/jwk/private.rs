@@ -3,8 +3,6 @@
 //! A [`SigningKey`] never prints its material and has no `Serialize`; private key text leaves it
 //! only through the explicit `export_private_*` methods (see `generate.rs`).
 
-use base64::engine::general_purpose::URL_SAFE_NO_PAD;
-use base64::Engine as _;
 use rsa::pkcs1::DecodeRsaPrivateKey as _;
 use rsa::pkcs8::DecodePrivateKey as _;
 use rsa::traits::PublicKeyParts as _;
@@ -12,7 +10,8 @@ use rsa::{BigUint, RsaPrivateKey};
 use serde_json::{Map, Value};
 
 use super::key::{KeyError, KeyMaterial};
-use crate::jwt::alg::{JwsAlg, KeyFamily};
+use crate::jose::alg::{JwsAlg, KeyFamily};
+use crate::jose::b64;
 use crate::secret::SecretBytes;
 
 const OID_RSA: &str = "1.2.840.113549.1.1.1";
@@ -426,8 +425,7 @@ fn member(obj: &Map<String, Value>, name: &str) -> Result<Vec<u8>, KeyError> {
         .get(name)
         .and_then(Value::as_str)
         .ok_or_else(|| KeyError::invalid(format!("the JWK has no \"{name}\" member")))?;
-    URL_SAFE_NO_PAD
-        .decode(v.trim_end_matches('='))
+    b64::decode(v)
         .map_err(|_| KeyError::invalid(format!("the JWK member \"{name}\" is not base64url")))
 }
 

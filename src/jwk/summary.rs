@@ -1,13 +1,14 @@
 //! A readable summary of one JWK: type, algorithm, size or curve, RFC 7638 thumbprint, and what
 //! its `x5c` certificate says. Shared by discovery's key cards and verification reports.
 
-use base64::engine::general_purpose::{STANDARD, URL_SAFE_NO_PAD};
+use base64::engine::general_purpose::STANDARD;
 use base64::Engine as _;
 use serde::Serialize;
 use serde_json::Value;
 use sha2::{Digest, Sha256};
 
-use crate::jwt::timefmt::iso8601;
+use crate::jose::b64;
+use crate::jose::timefmt::iso8601;
 
 /// What one JWK is, in a form a person (or the UI) can read.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
@@ -57,7 +58,7 @@ fn str_member(jwk: &Value, name: &str) -> Option<String> {
 
 fn b64url(jwk: &Value, name: &str) -> Option<Vec<u8>> {
     let text = jwk.get(name)?.as_str()?;
-    URL_SAFE_NO_PAD.decode(text.trim_end_matches('=')).ok()
+    b64::decode(text).ok()
 }
 
 fn strip_leading_zeros(bytes: &[u8]) -> &[u8] {
@@ -96,7 +97,7 @@ pub fn jwk_thumbprint(jwk: &Value) -> Option<String> {
         parts.push(format!("{name}:{value}"));
     }
     let canonical = format!("{{{}}}", parts.join(","));
-    Some(URL_SAFE_NO_PAD.encode(Sha256::digest(canonical.as_bytes())))
+    Some(b64::encode(Sha256::digest(canonical.as_bytes())))
 }
 
 impl KeySummary {

@@ -7,8 +7,9 @@ use super::claims::{claim_info, header_param_info};
 use super::findings::{hidden_character_findings, token_findings, Finding};
 use super::input::normalize_token;
 use super::json::{duplicate_members, json_depth, parse_json_object, JsonProblem};
-use super::timefmt::{iso8601, relative_for_claim};
 use crate::error::ErrorCode;
+use crate::jose::b64;
+use crate::jose::timefmt::{iso8601, relative_for_claim};
 
 /// Largest accepted token, in bytes after normalisation (8 MiB). Real tokens are a few KiB; this
 /// bound keeps a pasted log file from eating memory while still decoding a 4 MiB token quickly.
@@ -394,15 +395,7 @@ fn split_segments(token: &str) -> Result<Vec<RawSegment<'_>>, DecodeError> {
 }
 
 fn decode_base64url(seg: &RawSegment<'_>) -> Result<Vec<u8>, DecodeError> {
-    use base64::engine::general_purpose::{GeneralPurpose, GeneralPurposeConfig};
-    use base64::engine::DecodePaddingMode;
-    use base64::Engine as _;
-    // RFC 7515 §2 forbids padding, but pasted tokens sometimes carry it; accept either.
-    const ENGINE: GeneralPurpose = GeneralPurpose::new(
-        &base64::alphabet::URL_SAFE,
-        GeneralPurposeConfig::new().with_decode_padding_mode(DecodePaddingMode::Indifferent),
-    );
-    ENGINE.decode(seg.text).map_err(|e| {
+    b64::decode(seg.text).map_err(|e| {
         let (position, reason) = base64_problem(seg.text, &e);
         DecodeError::Base64 {
             segment: seg.kind,

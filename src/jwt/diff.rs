@@ -16,7 +16,7 @@ use serde_json::Value;
 
 use super::claims::claim_info;
 use super::decode::{numeric_date, DecodedToken, SegmentKind, TokenFormat};
-use super::timefmt::human_duration;
+use crate::jose::timefmt::human_duration;
 
 /// What happened at one path.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]

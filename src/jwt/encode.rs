@@ -4,17 +4,16 @@
 //! Unsecured (`alg: "none"`) tokens are produced only when [`EncodeAlg::Unsecured`] is asked
 //! for, and always come back with an `alg-none` error finding.
 
-use base64::engine::general_purpose::URL_SAFE_NO_PAD;
-use base64::Engine as _;
 use rand_core::RngCore as _;
 use serde::{Deserialize, Serialize};
 use serde_json::{json, Map, Value};
 
-use super::alg::{JwsAlg, KeyFamily};
 use super::decode::{MAX_JSON_DEPTH, MAX_TOKEN_BYTES};
 use super::findings::Finding;
 use super::json::{json_depth, json_kind};
 use crate::error::ErrorCode;
+use crate::jose::alg::{JwsAlg, KeyFamily};
+use crate::jose::b64;
 use crate::jwk::{KeyError, SigningKey};
 
 /// The algorithm to sign with, or an explicitly requested unsecured token.
@@ -334,12 +333,12 @@ pub fn sign_segments(
     let signature = key
         .sign_raw(alg, message.as_bytes())
         .map_err(EncodeError::Signing)?;
-    Ok(URL_SAFE_NO_PAD.encode(signature))
+    Ok(b64::encode(signature))
 }
 
 fn b64_json(map: &Map<String, Value>) -> Result<String, EncodeError> {
     let bytes = serde_json::to_vec(map).map_err(|e| EncodeError::Signing(e.to_string()))?;
-    Ok(URL_SAFE_NO_PAD.encode(bytes))
+    Ok(b64::encode(bytes))
 }
 
 /// Checks that `key` can sign `alg`, noting weak keys as findings.
@@ -469,7 +468,7 @@ pub fn expand_relative_times(
 pub fn random_jti() -> String {
     let mut bytes = [0u8; 16];
     rand_core::OsRng.fill_bytes(&mut bytes);
-    URL_SAFE_NO_PAD.encode(bytes)
+    b64::encode(bytes)
 }
 
 /// The standard claims the Encode view offers as helpers. Set values replace the payload's.
@@ -577,6 +576,6 @@ mod tests {
         let (a, b) = (random_jti(), random_jti());
         assert_eq!(a.len(), 22);
         assert_ne!(a, b);
-        assert_eq!(URL_SAFE_NO_PAD.decode(&a).unwrap().len(), 16);
+        assert_eq!(b64::decode(&a).unwrap().len(), 16);
     }
 }

@@ -4,7 +4,7 @@ use serde::Serialize;
 use serde_json::Value;
 
 use super::decode::{numeric_date, TokenFormat};
-use super::timefmt::{human_duration, iso8601};
+use crate::jose::timefmt::{human_duration, iso8601};
 use crate::text::{has_hidden_chars, hidden_summary, reveal};
 
 /// The code of the finding for strings holding hidden or reordering characters ([`crate::text`]).

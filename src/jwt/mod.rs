@@ -1,6 +1,5 @@
 //! JSON Web Tokens: decoding, the claim catalog and lint findings.
 
-pub mod alg;
 pub mod claims;
 mod decode;
 pub mod diff;
@@ -8,7 +7,6 @@ pub mod encode;
 pub mod findings;
 mod input;
 mod json;
-pub mod timefmt;
 pub mod verify;
 
 pub use decode::{

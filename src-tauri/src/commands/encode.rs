@@ -7,10 +7,10 @@ use std::sync::{Mutex, PoisonError};
 use serde::{Deserialize, Serialize};
 use serde_json::Value;
 use tauri::State;
+use tokenscope::jose::alg::JwsAlg;
 use tokenscope::jwk::{
     generate_key_pair, secret_from_base64, GenerateOptions, KeySpec, PublicKeyExport, SigningKey,
 };
-use tokenscope::jwt::alg::JwsAlg;
 use tokenscope::jwt::encode::{apply_claim_helpers, parse_json_object, ClaimHelpers, JsonPart};
 use tokenscope::jwt::{
     encode_json, EncodeAlg, EncodeError, EncodeOptions, EncodedToken, KidChoice,

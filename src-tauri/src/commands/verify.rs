@@ -3,11 +3,12 @@
 use serde::{Deserialize, Serialize};
 use tauri::State;
 use tokenscope::http::Exchange;
-use tokenscope::jwk::{resolve_keys, secret_from_base64, KeyInput};
+use tokenscope::jwk::secret_from_base64;
 use tokenscope::jwt::decode_unverified;
 use tokenscope::jwt::verify::{
     verify_decoded, VerifyOptions, VerifyReport, DEFAULT_LEEWAY_SECONDS,
 };
+use tokenscope::keysource::{resolve_keys, KeyInput};
 use tokenscope::secret::SecretBytes;
 use ts_rs::TS;
 

@@ -6,8 +6,8 @@ use std::process::ExitCode;
 use anstyle::{AnsiColor, Style};
 use clap::Args;
 use serde_json::Value;
+use tokenscope::jose::timefmt::{human_duration, iso8601};
 use tokenscope::jwt::diff::signed_duration;
-use tokenscope::jwt::timefmt::{human_duration, iso8601};
 use tokenscope::jwt::{
     decode_unverified, diff_tokens, Change, ChangeKind, DecodedToken, TokenDiff, TokenFormat,
 };

@@ -15,10 +15,10 @@ use tempfile::NamedTempFile;
 
 use clap::{Args, ValueEnum};
 use serde::Serialize;
+use tokenscope::jose::alg::JwsAlg;
 use tokenscope::jwk::{
     generate_key_pair, EcCurve, GenerateOptions, KeySpec, PublicKeyExport, RSA_KEY_SIZES,
 };
-use tokenscope::jwt::alg::JwsAlg;
 use tokenscope::ErrorCode as _;
 
 use crate::output::{CliError, Output};

@@ -9,14 +9,13 @@ use std::process::ExitCode;
 use anstyle::{AnsiColor, Style};
 use clap::{ArgGroup, Args};
 use tokenscope::http::HttpPolicy;
-use tokenscope::jwk::{
-    keys_from_text, resolve_keys, secret_from_base64, KeyInput, MAX_KEY_TEXT_BYTES,
-};
+use tokenscope::jwk::{keys_from_text, secret_from_base64, MAX_KEY_TEXT_BYTES};
 use tokenscope::jwt::decode_unverified;
 use tokenscope::jwt::verify::{
     verify_decoded, CheckStatus, VerifyOptions, VerifyReport, DEFAULT_LEEWAY_SECONDS,
     DEFAULT_MAX_LIFETIME_SECONDS,
 };
+use tokenscope::keysource::{resolve_keys, KeyInput};
 use tokenscope::secret::SecretBytes;
 
 use crate::input::{read_bounded_file, read_secret, read_token, SecretEncoding, SecretSource};

@@ -1,15 +1,14 @@
 //! Header and claim checks, numbered after RFC 7519 §7.2 and OpenID Connect Core §3.1.3.7.
 
-use base64::engine::general_purpose::URL_SAFE_NO_PAD;
-use base64::Engine as _;
 use serde_json::Value;
 use sha2::{Digest as _, Sha256, Sha384, Sha512};
 use subtle::ConstantTimeEq as _;
 
 use super::{check, Check, CheckStatus, VerifyOptions};
-use crate::jwt::alg::JwsAlg;
+use crate::jose::alg::JwsAlg;
+use crate::jose::b64;
+use crate::jose::timefmt::{human_duration, iso8601};
 use crate::jwt::decode::{numeric_date, DecodedToken};
-use crate::jwt::timefmt::{human_duration, iso8601};
 
 use CheckStatus::{Fail, Pass, Skipped};
 
@@ -285,7 +284,7 @@ fn iat(payload: &Value, o: &VerifyOptions, id_token: bool) -> Check {
             Pass,
             format!(
                 "issued {} ({})",
-                crate::jwt::timefmt::relative(iat, o.now),
+                crate::jose::timefmt::relative(iat, o.now),
                 iso8601(iat)
             ),
             SPEC,
@@ -519,7 +518,7 @@ pub fn left_half_hash(alg: JwsAlg, value: &str) -> String {
         384 => Sha384::digest(value.as_bytes()).to_vec(),
         _ => Sha512::digest(value.as_bytes()).to_vec(),
     };
-    URL_SAFE_NO_PAD.encode(&digest[..digest.len() / 2])
+    b64::encode(&digest[..digest.len() / 2])
 }
 
 fn token_hash(

@@ -3,8 +3,8 @@
 //! (its size and thumbprint are in the report's `key`).
 
 use super::{check, Check, CheckStatus};
+use crate::jose::alg::JwsAlg;
 use crate::jwk::{KeyMaterial, KeySource, VerificationKey};
-use crate::jwt::alg::JwsAlg;
 use crate::jwt::decode::DecodedToken;
 
 /// RFC 8725 §3.10: keys named by the token itself are chosen by whoever made the token.

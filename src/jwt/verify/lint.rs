@@ -3,11 +3,11 @@
 use serde_json::Value;
 
 use super::VerifyOptions;
+use crate::jose::alg::JwsAlg;
+use crate::jose::timefmt::human_duration;
 use crate::jwk::{KeyMaterial, VerificationKey};
-use crate::jwt::alg::JwsAlg;
 use crate::jwt::decode::{numeric_date, DecodedToken};
 use crate::jwt::findings::Finding;
-use crate::jwt::timefmt::human_duration;
 
 /// `keys`: the key that verified the signature, or else every key that was a candidate.
 pub(super) fn findings(

@@ -1,12 +1,11 @@
 //! The `signature` and `alg` checks: algorithm policy, key selection, and the cryptography.
 
-use base64::engine::general_purpose::URL_SAFE_NO_PAD;
-use base64::Engine as _;
 use jsonwebtoken::DecodingKey;
 
 use super::{check, Check, CheckStatus, VerifyOptions};
+use crate::jose::alg::{JwsAlg, KeyFamily};
+use crate::jose::b64;
 use crate::jwk::{KeyMaterial, KeySource, VerificationKey};
-use crate::jwt::alg::{JwsAlg, KeyFamily};
 use crate::jwt::decode::{DecodedToken, SegmentKind};
 use crate::jwt::findings::Finding;
 
@@ -178,7 +177,7 @@ fn verify_with_candidates(
     if signature_text.is_empty() {
         return fail("the signature is empty".into());
     }
-    let Ok(signature) = URL_SAFE_NO_PAD.decode(signature_text.trim_end_matches('=')) else {
+    let Ok(signature) = b64::decode(signature_text) else {
         return fail("the signature is not valid base64url".into());
     };
     if let Some(expected) = alg.fixed_signature_len() {
@@ -303,7 +302,7 @@ pub fn verify_signature_bytes(
     if alg == JwsAlg::ES512 {
         return verify_es512(material, message, signature);
     }
-    let b = |bytes: &[u8]| URL_SAFE_NO_PAD.encode(bytes);
+    let b = |bytes: &[u8]| b64::encode(bytes);
     let key = match material {
         KeyMaterial::Hmac(secret) => DecodingKey::from_secret(secret.expose_secret()),
         KeyMaterial::Rsa { n, e } => DecodingKey::from_rsa_raw_components(n, e),
