@@ -1,6 +1,7 @@
 //! The one integration-test binary: a module per area, helpers in `util/`.
 
 mod cli;
+mod contracts;
 mod decode;
 mod diff;
 mod discovery;
