@@ -12,6 +12,14 @@ const RFC7519_TOKEN =
   '.eyJpc3MiOiJqb2UiLA0KICJleHAiOjEzMDA4MTkzODAsDQogImh0dHA6Ly9leGFtcGxlLmNvbS9pc19yb290Ijp0cnVlfQ' +
   '.dBjftJeZ4CVP-mB92K27uhbUJU1p1r_wW1gFWFOEjXk';
 
+/** A token whose kid starts with U+202E RIGHT-TO-LEFT OVERRIDE: it reads as `exe.png` (Trojan Source). */
+const b64url = (value) => Buffer.from(JSON.stringify(value)).toString('base64url');
+const BIDI_KID_TOKEN = [
+  b64url({ alg: 'HS256', typ: 'JWT', kid: '\u202egnp.exe' }),
+  b64url({ sub: 'alice', exp: 4102444800 }),
+  'c2lnbmF0dXJl',
+].join('.');
+
 /** The same token with a '!' (not base64url) in the middle of its payload. */
 const BROKEN_PAYLOAD_TOKEN = RFC7519_TOKEN.replace('.eyJpc3Mi', '.eyJp!3Mi');
 
@@ -38,6 +46,22 @@ describe('inspect a pasted token', { timeout: 120_000 }, () => {
     await app.byTestId('decoded-signature');
 
     await app.screenshot('inspect');
+  });
+
+  it('shows a kid with a right-to-left override as ⟨U+202E⟩gnp.exe and warns about it', async () => {
+    await app.paste('token-input', BIDI_KID_TOKEN);
+
+    await app.waitForText('header-param-value-kid', '⟨U+202E⟩gnp.exe');
+    await app.waitForText(
+      'finding-hidden-characters',
+      /header parameter "kid" contains hidden characters ⟨U\+202E⟩ that reorder or hide text \(Trojan Source, CVE-2021-42574\)/,
+    );
+    const header = await (await app.byTestId('decoded-header')).getText();
+    assert.match(header, /"kid": "⟨U\+202E⟩gnp\.exe"/, `the JSON tree reveals it too, got: ${header}`);
+    const shown = await app.browser.execute(() => document.body.innerText);
+    assert.equal(shown.includes('\u202e'), false, 'no raw override reaches the page');
+
+    await app.screenshot('inspect-hidden-characters');
   });
 
   it('points at the payload when it is not base64url', async () => {
