@@ -13,5 +13,6 @@ pub mod jwt;
 pub mod keysource;
 pub mod secret;
 pub mod text;
+mod vocab;
 
 pub use error::ErrorCode;

@@ -10,35 +10,41 @@ use super::fields::{field_info, FieldGroup, FieldKind, FIELDS};
 use super::{json_type, DiscoveryFinding, JwksOutcome, MetadataKind, MetadataSource};
 use crate::http::{is_loopback_url, HttpError};
 use crate::jwk::summary::KeySummary;
-use crate::jwt::findings::{hidden_in_json, pointer_token, HiddenPlaces};
+use crate::jwt::findings::{hidden_in_json, pointer_token, FindingCode, HiddenPlaces};
 use crate::jwt::Severity;
 use crate::text::reveal;
 
 struct Findings<'a>(&'a mut Vec<DiscoveryFinding>);
 
 impl Findings<'_> {
-    fn push(&mut self, severity: Severity, code: &str, field: Option<&str>, message: String) {
+    fn push(
+        &mut self,
+        severity: Severity,
+        code: FindingCode,
+        field: Option<&str>,
+        message: String,
+    ) {
         self.0.push(DiscoveryFinding {
             severity,
-            code: code.to_owned(),
+            code,
             field: field.map(str::to_owned),
             message,
         });
     }
-    fn error(&mut self, code: &str, field: &str, message: String) {
+    fn error(&mut self, code: FindingCode, field: &str, message: String) {
         self.push(Severity::Error, code, Some(field), message);
     }
-    fn warning(&mut self, code: &str, field: &str, message: String) {
+    fn warning(&mut self, code: FindingCode, field: &str, message: String) {
         self.push(Severity::Warning, code, Some(field), message);
     }
-    fn info(&mut self, code: &str, field: &str, message: String) {
+    fn info(&mut self, code: FindingCode, field: &str, message: String) {
         self.push(Severity::Info, code, Some(field), message);
     }
     fn hidden(&mut self, places: HiddenPlaces) {
         for (field, finding) in places.into_field_findings() {
             self.push(
                 finding.severity,
-                &finding.code,
+                finding.code,
                 field.as_deref(),
                 finding.message,
             );
@@ -61,7 +67,7 @@ pub(super) fn metadata_findings(
     let Some(obj) = metadata.as_object() else {
         f.push(
             Severity::Error,
-            "metadata-not-object",
+            FindingCode::MetadataNotObject,
             None,
             format!(
                 "the metadata is {}, not a JSON object (OIDC Discovery 1.0 §4.2)",
@@ -73,7 +79,7 @@ pub(super) fn metadata_findings(
     if source.fetched_from != source.metadata_url {
         f.push(
             Severity::Info,
-            "metadata-redirected",
+            FindingCode::MetadataRedirected,
             None,
             format!(
                 "{} redirected to {}; clients that do not follow redirects will fail (OIDC Discovery 1.0 §4)",
@@ -122,7 +128,7 @@ fn issuer(obj: &Map<String, Value>, source: &MetadataSource, f: &mut Findings) {
     if actual.contains('{') && actual.contains('}') {
         if template_matches(actual, expected) {
             f.warning(
-                "issuer-template",
+                FindingCode::IssuerTemplate,
                 "issuer",
                 format!(
                     "the issuer {actual:?} is a multi-tenant template, not a URL: tokens carry the tenant's own issuer (substitute the tenant id, e.g. from the \"tid\" claim) and must be validated against that, not against {expected:?} (OIDC Discovery 1.0 §4.3)"
@@ -130,7 +136,7 @@ fn issuer(obj: &Map<String, Value>, source: &MetadataSource, f: &mut Findings) {
             );
         } else {
             f.error(
-                "issuer-mismatch",
+                FindingCode::IssuerMismatch,
                 "issuer",
                 format!(
                     "the issuer {actual:?} is a template that does not match {expected:?}, the issuer this metadata was fetched for (OIDC Discovery 1.0 §4.3)"
@@ -145,7 +151,7 @@ fn issuer(obj: &Map<String, Value>, source: &MetadataSource, f: &mut Findings) {
         ""
     };
     f.error(
-        "issuer-mismatch",
+        FindingCode::IssuerMismatch,
         "issuer",
         format!(
             "the metadata says issuer {actual:?} but was fetched for {expected:?}: they must be identical, character for character, or clients reject the metadata and its tokens.{hint} (OIDC Discovery 1.0 §4.3, RFC 8414 §3.3)"
@@ -215,7 +221,7 @@ fn required(obj: &Map<String, Value>, kind: MetadataKind, f: &mut Findings) {
         if obj.get(name).is_none_or(Value::is_null) {
             let what = field_info(name).map(|i| i.description).unwrap_or("");
             f.error(
-                "missing-required-field",
+                FindingCode::MissingRequiredField,
                 name,
                 format!("\"{name}\" is required but missing. {what} ({spec})"),
             );
@@ -227,7 +233,7 @@ fn types_and_schemes(obj: &Map<String, Value>, f: &mut Findings) {
     for (name, value) in obj {
         let Some(info) = field_info(name) else {
             f.info(
-                "unknown-field",
+                FindingCode::UnknownField,
                 name,
                 format!(
                     "\"{name}\" is not defined by OIDC Discovery, RFC 8414 or the extensions this tool knows: a vendor extension, or a misspelt field"
@@ -255,7 +261,7 @@ fn types_and_schemes(obj: &Map<String, Value>, f: &mut Findings) {
                 FieldKind::Object => "a JSON object",
             };
             f.error(
-                "wrong-type",
+                FindingCode::WrongType,
                 name,
                 format!(
                     "\"{name}\" is {}, expected {expected}; strict clients reject the whole document ({})",
@@ -278,7 +284,7 @@ fn url_scheme(name: &str, text: &str, group: FieldGroup, spec: &str, f: &mut Fin
         Ok(u) if u.has_host() => u,
         _ => {
             f.error(
-                "invalid-url",
+                FindingCode::InvalidUrl,
                 name,
                 format!("\"{name}\" is {text:?}, not an absolute URL ({spec})"),
             );
@@ -292,7 +298,7 @@ fn url_scheme(name: &str, text: &str, group: FieldGroup, spec: &str, f: &mut Fin
     }
     if is_loopback_url(&url) && url.scheme() == "http" {
         f.info(
-            "loopback-http",
+            FindingCode::LoopbackHttp,
             name,
             format!(
                 "\"{name}\" uses plain http on a loopback host ({text}): fine for local testing, never for a deployed provider (OIDC Discovery 1.0 §3, RFC 8252 §8.3)"
@@ -300,7 +306,7 @@ fn url_scheme(name: &str, text: &str, group: FieldGroup, spec: &str, f: &mut Fin
         );
     } else {
         f.error(
-            "insecure-endpoint",
+            FindingCode::InsecureEndpoint,
             name,
             format!(
                 "\"{name}\" is {text}: it must use https, or codes, tokens and keys travel unprotected (OIDC Discovery 1.0 §3, RFC 8414 §2)"
@@ -313,7 +319,7 @@ fn supported_values(obj: &Map<String, Value>, kind: MetadataKind, f: &mut Findin
     // PKCE: RFC 7636, advertised per RFC 8414 §2; S256 per RFC 9700 §2.1.1.
     match obj.get("code_challenge_methods_supported") {
         None | Some(Value::Null) => f.warning(
-            "pkce-not-advertised",
+            FindingCode::PkceNotAdvertised,
             "code_challenge_methods_supported",
             "\"code_challenge_methods_supported\" is absent, so clients cannot tell whether PKCE is supported (some providers, e.g. Microsoft Entra, support S256 without saying so); use S256 anyway (RFC 8414 §2, RFC 9700 §2.1.1)".to_owned(),
         ),
@@ -321,14 +327,14 @@ fn supported_values(obj: &Map<String, Value>, kind: MetadataKind, f: &mut Findin
             let methods = strings(Some(v));
             if v.is_array() && !methods.contains(&"S256") {
                 f.warning(
-                    "pkce-without-s256",
+                    FindingCode::PkceWithoutS256,
                     "code_challenge_methods_supported",
                     format!("PKCE methods {methods:?} do not include S256, the only method that protects the code if the authorization request leaks (RFC 7636 §4.2, RFC 9700 §2.1.1)"),
                 );
             }
             if methods.contains(&"plain") {
                 f.info(
-                    "pkce-plain-offered",
+                    FindingCode::PkcePlainOffered,
                     "code_challenge_methods_supported",
                     "the \"plain\" PKCE method is offered: clients should use S256 (RFC 7636 §7.2, RFC 9700 §2.1.1)".to_owned(),
                 );
@@ -344,13 +350,13 @@ fn supported_values(obj: &Map<String, Value>, kind: MetadataKind, f: &mut Findin
         }
         if info.name == "id_token_signing_alg_values_supported" {
             f.warning(
-                "id-token-alg-none",
+                FindingCode::IdTokenAlgNone,
                 info.name,
                 "unsigned ID tokens (\"none\") are offered: they may only be used when the ID token comes from the token endpoint, and a client that accepts them elsewhere can be given forged identities (OIDC Core 1.0 §3.1.3.7, OIDC Discovery 1.0 §3, RFC 8725 §3.2)".to_owned(),
             );
         } else {
             f.info(
-                "alg-none-listed",
+                FindingCode::AlgNoneListed,
                 info.name,
                 format!("\"{}\" lists \"none\" (unsigned); legitimate for some uses, but make sure your client never accepts it where a signature is expected ({})", info.name, info.spec),
             );
@@ -363,7 +369,7 @@ fn supported_values(obj: &Map<String, Value>, kind: MetadataKind, f: &mut Findin
         {
             if !algs.iter().any(|a| a == "RS256") {
                 f.warning(
-                    "id-token-no-rs256",
+                    FindingCode::IdTokenNoRs256,
                     "id_token_signing_alg_values_supported",
                     "RS256 is not among the ID token signing algorithms, though OIDC requires it; clients that only implement RS256 cannot log in (OIDC Discovery 1.0 §3)".to_owned(),
                 );
@@ -372,7 +378,7 @@ fn supported_values(obj: &Map<String, Value>, kind: MetadataKind, f: &mut Findin
         if let Some(Value::Array(_)) = obj.get("scopes_supported") {
             if !strings(obj.get("scopes_supported")).contains(&"openid") {
                 f.warning(
-                    "scopes-without-openid",
+                    FindingCode::ScopesWithoutOpenid,
                     "scopes_supported",
                     "\"scopes_supported\" does not include \"openid\", which an OpenID Provider must list (OIDC Discovery 1.0 §3)".to_owned(),
                 );
@@ -382,7 +388,7 @@ fn supported_values(obj: &Map<String, Value>, kind: MetadataKind, f: &mut Findin
     let grants = strings(obj.get("grant_types_supported"));
     if grants.contains(&"implicit") {
         f.warning(
-            "implicit-grant",
+            FindingCode::ImplicitGrant,
             "grant_types_supported",
             "the implicit grant is advertised: access tokens in the browser's URL leak through history, referrers and logs; use the authorization code grant with PKCE (RFC 9700 §2.1.2)".to_owned(),
         );
@@ -393,14 +399,14 @@ fn supported_values(obj: &Map<String, Value>, kind: MetadataKind, f: &mut Findin
         .collect();
     if !token_in_front.is_empty() {
         f.warning(
-            "implicit-grant",
+            FindingCode::ImplicitGrant,
             "response_types_supported",
             format!("response types {token_in_front:?} return access tokens from the authorization endpoint (implicit); RFC 9700 §2.1.2 says not to use them"),
         );
     }
     if grants.contains(&"password") {
         f.warning(
-            "password-grant",
+            FindingCode::PasswordGrant,
             "grant_types_supported",
             "the resource owner password credentials grant is advertised: it exposes the user's password to the client and cannot do MFA; it must not be used (RFC 9700 §2.4)".to_owned(),
         );
@@ -424,7 +430,7 @@ pub(super) fn jwks_findings(
         JwksOutcome::Failed(e @ HttpError::NotJson { .. }) => {
             // It answered, with something that is not JSON: a wrong URL, not a network problem.
             f.error(
-                "jwks-invalid",
+                FindingCode::JwksInvalid,
                 "jwks_uri",
                 format!("jwks_uri does not serve a JWK Set (RFC 7517 §5), so no token from this provider can be verified (OIDC Discovery 1.0 §3): {e}"),
             );
@@ -432,7 +438,7 @@ pub(super) fn jwks_findings(
         }
         JwksOutcome::Failed(e) => {
             f.error(
-                "jwks-unreachable",
+                FindingCode::JwksUnreachable,
                 "jwks_uri",
                 format!("the JWKS could not be fetched: {e}. Without it no token from this provider can be verified (OIDC Discovery 1.0 §3)"),
             );
@@ -442,7 +448,7 @@ pub(super) fn jwks_findings(
     };
     let Some(keys) = jwks.get("keys").and_then(Value::as_array) else {
         f.error(
-            "jwks-invalid",
+            FindingCode::JwksInvalid,
             "jwks_uri",
             format!(
                 "{uri} returned {}, not a JWK Set (an object with a \"keys\" array, RFC 7517 §5)",
@@ -453,7 +459,7 @@ pub(super) fn jwks_findings(
     };
     if keys.is_empty() {
         f.warning(
-            "jwks-empty",
+            FindingCode::JwksEmpty,
             "jwks_uri",
             format!("the JWK Set at {uri} has no keys: no signature from this provider can be verified (RFC 7517 §5)"),
         );
@@ -468,7 +474,7 @@ pub(super) fn jwks_findings(
         };
         if !key.is_object() {
             f.error(
-                "jwks-invalid",
+                FindingCode::JwksInvalid,
                 "jwks_uri",
                 format!(
                     "{label} is {}, not a JWK object (RFC 7517 §5)",
@@ -499,7 +505,7 @@ pub(super) fn jwks_findings(
     dups.sort();
     for (kid, n) in dups {
         f.warning(
-            "duplicate-kid",
+            FindingCode::DuplicateKid,
             "jwks_uri",
             format!("{n} keys share the kid {kid:?}: verifiers that select a key by kid may pick the wrong one (RFC 7517 §4.5)"),
         );
@@ -511,13 +517,13 @@ fn key_findings(key: &Value, s: &KeySummary, label: &str, f: &mut Findings) {
     for problem in &s.problems {
         if problem.contains("x5c") {
             f.warning(
-                "certificate-invalid",
+                FindingCode::CertificateInvalid,
                 "jwks_uri",
                 format!("{label}: {problem}"),
             );
         } else {
             f.warning(
-                "invalid-key",
+                FindingCode::InvalidKey,
                 "jwks_uri",
                 format!("{label}: {problem}; verifiers will skip it"),
             );
@@ -526,7 +532,7 @@ fn key_findings(key: &Value, s: &KeySummary, label: &str, f: &mut Findings) {
     let kty = s.kty.as_deref().unwrap_or("");
     if kty == "oct" {
         f.error(
-            "symmetric-key-in-jwks",
+            FindingCode::SymmetricKeyInJwks,
             "jwks_uri",
             format!("{label} is a symmetric (oct) key: publishing it gives everyone the secret that signs or encrypts with it (RFC 7517 §9.1)"),
         );
@@ -537,7 +543,7 @@ fn key_findings(key: &Value, s: &KeySummary, label: &str, f: &mut Findings) {
         .collect();
     if !private.is_empty() {
         f.error(
-            "private-key-in-jwks",
+            FindingCode::PrivateKeyInJwks,
             "jwks_uri",
             format!("{label} contains private key members {private:?}: the provider's private key is public; rotate it now (RFC 7517 §9.2, RFC 7518 §6.3.2)"),
         );
@@ -545,7 +551,7 @@ fn key_findings(key: &Value, s: &KeySummary, label: &str, f: &mut Findings) {
     if kty == "RSA" {
         if let Some(bits) = s.size_bits.filter(|&b| b < 2048) {
             f.error(
-                "weak-rsa-key",
+                FindingCode::WeakRsaKey,
                 "jwks_uri",
                 format!("{label} is a {bits}-bit RSA key; RSA keys must be at least 2048 bits (RFC 7518 §3.3, §4.2)"),
             );
@@ -553,7 +559,7 @@ fn key_findings(key: &Value, s: &KeySummary, label: &str, f: &mut Findings) {
     }
     if s.key_use.is_none() && s.alg.is_none() {
         f.warning(
-            "key-without-use-or-alg",
+            FindingCode::KeyWithoutUseOrAlg,
             "jwks_uri",
             format!("{label} has neither \"use\" nor \"alg\": nothing stops it being used for a purpose or algorithm it was not meant for (RFC 7517 §4.2, §4.4)"),
         );
@@ -575,7 +581,7 @@ fn key_findings(key: &Value, s: &KeySummary, label: &str, f: &mut Findings) {
                     None => expected.kty.to_owned(),
                 };
                 f.error(
-                    "alg-kty-mismatch",
+                    FindingCode::AlgKtyMismatch,
                     "jwks_uri",
                     format!("{label} says alg {alg} but is a {have} key; {alg} needs {want} (RFC 7518 §3.1, RFC 8037 §3.1)"),
                 );
@@ -585,13 +591,13 @@ fn key_findings(key: &Value, s: &KeySummary, label: &str, f: &mut Findings) {
     if let Some(cert) = &s.certificate {
         if cert.expired {
             f.warning(
-                "certificate-expired",
+                FindingCode::CertificateExpired,
                 "jwks_uri",
                 format!("{label}: its x5c certificate ({}) expired on {}; verifiers that check the chain will reject it (RFC 7517 §4.7, RFC 5280 §4.1.2.5)", cert.subject, cert.not_after),
             );
         } else if cert.not_yet_valid {
             f.warning(
-                "certificate-not-yet-valid",
+                FindingCode::CertificateNotYetValid,
                 "jwks_uri",
                 format!(
                     "{label}: its x5c certificate ({}) is not valid before {} (RFC 5280 §4.1.2.5)",
@@ -601,7 +607,7 @@ fn key_findings(key: &Value, s: &KeySummary, label: &str, f: &mut Findings) {
         }
         if cert.matches_key == Some(false) {
             f.error(
-                "certificate-key-mismatch",
+                FindingCode::CertificateKeyMismatch,
                 "jwks_uri",
                 format!("{label}: the public key in its x5c certificate ({}) is not the key the JWK describes; the key in the first certificate must match (RFC 7517 §4.7)", cert.subject),
             );

@@ -15,7 +15,7 @@ use url::Url;
 use crate::error::ErrorCode;
 use crate::http::{Exchange, FetchOptions, HttpClient, HttpError, Provenance, UrlOrigin};
 use crate::jwk::summary::KeySummary;
-use crate::jwt::{diff_json, Change, Compare, Severity};
+use crate::jwt::{diff_json, Change, Compare, FindingCode, Severity};
 
 pub use fields::{field_info, FieldGroup, FieldInfo, FieldKind, FIELDS};
 
@@ -39,7 +39,7 @@ pub enum MetadataKind {
 #[cfg_attr(feature = "ts", derive(ts_rs::TS))]
 pub struct DiscoveryFinding {
     pub severity: Severity,
-    pub code: String,
+    pub code: FindingCode,
     /// The metadata field concerned (`jwks_uri` for key findings), if any.
     pub field: Option<String>,
     /// Plain language, ending with the spec section.
@@ -418,7 +418,7 @@ mod tests {
             .findings
             .iter()
             .filter(|f| f.field.as_deref() == Some("issuer"))
-            .map(|f| f.code.clone())
+            .map(|f| f.code.to_string())
             .collect();
         assert_eq!(r.source.issuer, r.issuer);
         (r.issuer, codes)

@@ -1,24 +1,25 @@
 //! JWS algorithms (RFC 7518 §3, RFC 8037) and what each needs of a key.
 
-use serde::Serialize;
+use super::key_type::EcCurve;
+use crate::vocab::string_enum;
 
-/// A signature algorithm Tokenscope can verify.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize)]
-#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
-pub enum JwsAlg {
-    HS256,
-    HS384,
-    HS512,
-    RS256,
-    RS384,
-    RS512,
-    PS256,
-    PS384,
-    PS512,
-    ES256,
-    ES384,
-    ES512,
-    EdDSA,
+string_enum! {
+    /// A signature algorithm Tokenscope can sign and verify with, serialized as its `alg` name.
+    pub enum JwsAlg {
+        HS256 = "HS256",
+        HS384 = "HS384",
+        HS512 = "HS512",
+        RS256 = "RS256",
+        RS384 = "RS384",
+        RS512 = "RS512",
+        PS256 = "PS256",
+        PS384 = "PS384",
+        PS512 = "PS512",
+        ES256 = "ES256",
+        ES384 = "ES384",
+        ES512 = "ES512",
+        EdDSA = "EdDSA",
+    }
 }
 
 /// The kind of key an algorithm needs.
@@ -26,48 +27,13 @@ pub enum JwsAlg {
 pub enum KeyFamily {
     Hmac,
     Rsa,
-    Ec(&'static str),
+    Ec(EcCurve),
     Okp,
 }
 
 impl JwsAlg {
-    pub const ALL: [JwsAlg; 13] = [
-        JwsAlg::HS256,
-        JwsAlg::HS384,
-        JwsAlg::HS512,
-        JwsAlg::RS256,
-        JwsAlg::RS384,
-        JwsAlg::RS512,
-        JwsAlg::PS256,
-        JwsAlg::PS384,
-        JwsAlg::PS512,
-        JwsAlg::ES256,
-        JwsAlg::ES384,
-        JwsAlg::ES512,
-        JwsAlg::EdDSA,
-    ];
-
-    /// Parses the exact, case-sensitive `alg` value (RFC 7515 §4.1.1).
-    pub fn parse(name: &str) -> Option<JwsAlg> {
-        JwsAlg::ALL.into_iter().find(|a| a.name() == name)
-    }
-
     pub fn name(self) -> &'static str {
-        match self {
-            JwsAlg::HS256 => "HS256",
-            JwsAlg::HS384 => "HS384",
-            JwsAlg::HS512 => "HS512",
-            JwsAlg::RS256 => "RS256",
-            JwsAlg::RS384 => "RS384",
-            JwsAlg::RS512 => "RS512",
-            JwsAlg::PS256 => "PS256",
-            JwsAlg::PS384 => "PS384",
-            JwsAlg::PS512 => "PS512",
-            JwsAlg::ES256 => "ES256",
-            JwsAlg::ES384 => "ES384",
-            JwsAlg::ES512 => "ES512",
-            JwsAlg::EdDSA => "EdDSA",
-        }
+        self.as_str()
     }
 
     pub fn family(self) -> KeyFamily {
@@ -75,9 +41,9 @@ impl JwsAlg {
         match self {
             HS256 | HS384 | HS512 => KeyFamily::Hmac,
             RS256 | RS384 | RS512 | PS256 | PS384 | PS512 => KeyFamily::Rsa,
-            ES256 => KeyFamily::Ec("P-256"),
-            ES384 => KeyFamily::Ec("P-384"),
-            ES512 => KeyFamily::Ec("P-521"),
+            ES256 => KeyFamily::Ec(EcCurve::P256),
+            ES384 => KeyFamily::Ec(EcCurve::P384),
+            ES512 => KeyFamily::Ec(EcCurve::P521),
             EdDSA => KeyFamily::Okp,
         }
     }
@@ -145,8 +111,20 @@ impl JwsAlg {
     }
 }
 
-impl std::fmt::Display for JwsAlg {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.write_str(self.name())
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn every_algorithm_serializes_as_its_name() {
+        for alg in JwsAlg::ALL {
+            assert_eq!(
+                serde_json::to_value(alg).unwrap(),
+                serde_json::json!(alg.name())
+            );
+            assert_eq!(JwsAlg::parse(alg.name()), Some(alg));
+        }
+        assert_eq!(JwsAlg::parse("none"), None);
+        assert_eq!(JwsAlg::parse("hs256"), None);
     }
 }

@@ -13,6 +13,7 @@ use super::key::KeyError;
 use super::private::{PrivateKey, SigningKey};
 use crate::jose::alg::JwsAlg;
 use crate::jose::b64;
+use crate::jose::{Curve, EcCurve, KeyType};
 use crate::secret::Secret;
 
 /// RSA modulus sizes offered for generation (RFC 7518 §3.3 requires at least 2048).
@@ -34,34 +35,6 @@ pub enum KeySpec {
     Ed25519,
 }
 
-/// A NIST curve for ECDSA.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, serde::Deserialize)]
-#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
-pub enum EcCurve {
-    #[serde(rename = "P-256")]
-    P256,
-    #[serde(rename = "P-384")]
-    P384,
-    #[serde(rename = "P-521")]
-    P521,
-}
-
-impl EcCurve {
-    pub fn name(self) -> &'static str {
-        match self {
-            EcCurve::P256 => "P-256",
-            EcCurve::P384 => "P-384",
-            EcCurve::P521 => "P-521",
-        }
-    }
-
-    pub fn parse(name: &str) -> Option<EcCurve> {
-        [EcCurve::P256, EcCurve::P384, EcCurve::P521]
-            .into_iter()
-            .find(|c| c.name() == name)
-    }
-}
-
 /// Choices for a generated key's public JWK.
 #[derive(Debug, Clone, Default)]
 pub struct GenerateOptions {
@@ -79,9 +52,9 @@ pub struct PublicKeyExport {
     pub kid: String,
     /// RFC 7638 SHA-256 thumbprint (base64url); equal to `kid` unless a `kid` was chosen.
     pub thumbprint: String,
-    pub kty: String,
-    pub alg: String,
-    pub curve: Option<String>,
+    pub kty: KeyType,
+    pub alg: JwsAlg,
+    pub curve: Option<Curve>,
     pub size_bits: u32,
     /// The public JWK with `kid`, `alg` and `use: "sig"`.
     #[cfg_attr(feature = "ts", ts(type = "Record<string, unknown>"))]
@@ -171,9 +144,9 @@ pub fn generate_key_pair(
     let public = PublicKeyExport {
         kid,
         thumbprint,
-        kty: material.kty().to_owned(),
-        alg: alg.name().to_owned(),
-        curve: material.curve().map(str::to_owned),
+        kty: material.kty(),
+        alg,
+        curve: material.curve(),
         size_bits: material.size_bits(),
         jwks: json!({ "keys": [jwk.clone()] }),
         jwk,

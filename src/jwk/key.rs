@@ -6,6 +6,7 @@ use serde_json::{json, Map, Value};
 use crate::error::ErrorCode;
 use crate::jose::alg::{JwsAlg, KeyFamily};
 use crate::jose::b64;
+use crate::jose::key_type::{Curve, EcCurve, KeyType};
 use crate::secret::SecretBytes;
 
 /// Where a key came from; shown in reports so people know what was trusted.
@@ -32,7 +33,7 @@ pub enum KeyMaterial {
         e: Vec<u8>,
     },
     Ec {
-        crv: &'static str,
+        crv: EcCurve,
         x: Vec<u8>,
         y: Vec<u8>,
     },
@@ -51,12 +52,12 @@ impl std::fmt::Debug for KeyMaterial {
 }
 
 impl KeyMaterial {
-    pub fn kty(&self) -> &'static str {
+    pub fn kty(&self) -> KeyType {
         match self {
-            KeyMaterial::Hmac(_) => "oct",
-            KeyMaterial::Rsa { .. } => "RSA",
-            KeyMaterial::Ec { .. } => "EC",
-            KeyMaterial::Ed25519 { .. } => "OKP",
+            KeyMaterial::Hmac(_) => KeyType::Oct,
+            KeyMaterial::Rsa { .. } => KeyType::Rsa,
+            KeyMaterial::Ec { .. } => KeyType::Ec,
+            KeyMaterial::Ed25519 { .. } => KeyType::Okp,
         }
     }
 
@@ -75,19 +76,15 @@ impl KeyMaterial {
         match self {
             KeyMaterial::Hmac(s) => s.len() as u32 * 8,
             KeyMaterial::Rsa { n, .. } => bits(n),
-            KeyMaterial::Ec { crv, .. } => match *crv {
-                "P-256" => 256,
-                "P-384" => 384,
-                _ => 521,
-            },
+            KeyMaterial::Ec { crv, .. } => crv.bits(),
             KeyMaterial::Ed25519 { .. } => 256,
         }
     }
 
-    pub fn curve(&self) -> Option<&'static str> {
+    pub fn curve(&self) -> Option<Curve> {
         match self {
-            KeyMaterial::Ec { crv, .. } => Some(crv),
-            KeyMaterial::Ed25519 { .. } => Some("Ed25519"),
+            KeyMaterial::Ec { crv, .. } => Some((*crv).into()),
+            KeyMaterial::Ed25519 { .. } => Some(Curve::Ed25519),
             _ => None,
         }
     }
@@ -186,14 +183,12 @@ impl VerificationKey {
                 e: bytes("e")?,
             },
             "EC" => {
-                let crv = match text("crv") {
-                    Some("P-256") => "P-256",
-                    Some("P-384") => "P-384",
-                    Some("P-521") => "P-521",
-                    other => return Err(KeyError::unsupported(format!("EC curve {other:?}"))),
+                let Some(crv) = text("crv").and_then(EcCurve::parse) else {
+                    let other = text("crv");
+                    return Err(KeyError::unsupported(format!("EC curve {other:?}")));
                 };
                 let (x, y) = (bytes("x")?, bytes("y")?);
-                let len = coordinate_len(crv);
+                let len = crv.coordinate_len();
                 if x.len() != len || y.len() != len {
                     return Err(KeyError::invalid(format!(
                         "{crv} coordinates must be {len} bytes each (RFC 7518 §6.2.1.2)"
@@ -231,14 +226,6 @@ impl VerificationKey {
         self.material.fits(alg)
             && self.alg.as_deref().is_none_or(|a| a == alg.name())
             && self.use_.as_deref().is_none_or(|u| u == "sig")
-    }
-}
-
-pub(crate) fn coordinate_len(crv: &str) -> usize {
-    match crv {
-        "P-256" => 32,
-        "P-384" => 48,
-        _ => 66,
     }
 }
 

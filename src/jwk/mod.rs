@@ -7,9 +7,9 @@ mod private;
 pub mod summary;
 mod text;
 
+pub use crate::jose::EcCurve;
 pub use generate::{
-    generate_key_pair, EcCurve, GenerateOptions, GeneratedKeyPair, KeySpec, PublicKeyExport,
-    RSA_KEY_SIZES,
+    generate_key_pair, GenerateOptions, GeneratedKeyPair, KeySpec, PublicKeyExport, RSA_KEY_SIZES,
 };
 pub use key::{keys_from_jwks, KeyError, KeyMaterial, KeySource, VerificationKey};
 pub use pem::{key_from_cert_der, key_from_pem};

@@ -4,7 +4,8 @@ use x509_parser::prelude::{FromDer as _, X509Certificate};
 use x509_parser::public_key::PublicKey;
 use x509_parser::x509::SubjectPublicKeyInfo;
 
-use super::key::{coordinate_len, KeyError, KeyMaterial, KeySource, VerificationKey};
+use super::key::{KeyError, KeyMaterial, KeySource, VerificationKey};
+use crate::jose::EcCurve;
 
 const OID_EC_PUBLIC_KEY: &str = "1.2.840.10045.2.1";
 const OID_ED25519: &str = "1.3.101.112";
@@ -88,13 +89,13 @@ fn from_spki(spki: &SubjectPublicKeyInfo<'_>) -> Result<KeyMaterial, KeyError> {
                 .map(|o| o.to_id_string())
                 .unwrap_or_default();
             let crv = match curve_oid.as_str() {
-                OID_P256 => "P-256",
-                OID_P384 => "P-384",
-                OID_P521 => "P-521",
+                OID_P256 => EcCurve::P256,
+                OID_P384 => EcCurve::P384,
+                OID_P521 => EcCurve::P521,
                 other => return Err(KeyError::unsupported(format!("EC curve with OID {other}"))),
             };
             let data = point.data();
-            let len = coordinate_len(crv);
+            let len = crv.coordinate_len();
             // SEC 1 §2.3.3: 0x04 ‖ X ‖ Y for an uncompressed point.
             if data.len() != 1 + 2 * len || data[0] != 0x04 {
                 return Err(KeyError::unsupported(

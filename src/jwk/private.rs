@@ -12,6 +12,7 @@ use serde_json::{Map, Value};
 use super::key::{KeyError, KeyMaterial};
 use crate::jose::alg::{JwsAlg, KeyFamily};
 use crate::jose::b64;
+use crate::jose::EcCurve;
 use crate::secret::SecretBytes;
 
 const OID_RSA: &str = "1.2.840.113549.1.1.1";
@@ -188,15 +189,15 @@ impl SigningKey {
                 e: k.e().to_bytes_be(),
             },
             PrivateKey::P256(k) => ec_material(
-                "P-256",
+                EcCurve::P256,
                 k.verifying_key().to_encoded_point(false).as_bytes(),
             ),
             PrivateKey::P384(k) => ec_material(
-                "P-384",
+                EcCurve::P384,
                 k.verifying_key().to_encoded_point(false).as_bytes(),
             ),
             PrivateKey::P521(k) => ec_material(
-                "P-521",
+                EcCurve::P521,
                 p521::ecdsa::VerifyingKey::from(k)
                     .to_encoded_point(false)
                     .as_bytes(),
@@ -340,7 +341,7 @@ fn rsa_sign(key: &RsaPrivateKey, alg: JwsAlg, message: &[u8]) -> Result<Vec<u8>,
     result.map_err(|e| format!("RSA signing failed ({e}); the key may be too small for {alg}"))
 }
 
-fn ec_material(crv: &'static str, point: &[u8]) -> KeyMaterial {
+fn ec_material(crv: EcCurve, point: &[u8]) -> KeyMaterial {
     // SEC 1 §2.3.3 uncompressed point: 0x04 ‖ X ‖ Y.
     let len = (point.len() - 1) / 2;
     KeyMaterial::Ec {

@@ -4,7 +4,7 @@ use serde::Serialize;
 use serde_json::{Map, Value};
 
 use super::claims::{claim_info, header_param_info};
-use super::findings::{hidden_character_findings, token_findings, Finding};
+use super::findings::{hidden_character_findings, token_findings, Finding, FindingCode};
 use super::input::normalize_token;
 use super::json::{duplicate_members, json_depth, parse_json_object, JsonProblem};
 use crate::error::ErrorCode;
@@ -352,7 +352,7 @@ pub fn decode_unverified(input: &str, now: i64) -> Result<DecodedToken, DecodeEr
     findings.extend(duplicate_finding(SegmentKind::Header, &header_duplicates));
     if is_none && signature.is_some() {
         findings.push(Finding::warning(
-            "none-with-signature",
+            FindingCode::NoneWithSignature,
             "alg is \"none\" but the signature segment is not empty (RFC 7519 §6.1 requires it empty)",
         ));
     }
@@ -490,7 +490,7 @@ fn duplicate_finding(segment: SegmentKind, pointers: &[String]) -> Option<Findin
         _ => "RFC 7519 §4",
     };
     Some(Finding::warning(
-        "duplicate-member",
+        FindingCode::DuplicateMember,
         format!(
             "the {} repeats the member{} {}: Tokenscope shows the last value, as {rule} allows, \
              but parsers that keep the first one will read a different token; {rule} also lets \
@@ -562,9 +562,9 @@ fn not_a_claims_set(header: &Value, reason: &str, looks_like_json: bool) -> Find
         format!("the payload is not a JSON claims set: {reason}. This is a JWS, not a JWT (RFC 7519 §7.2)")
     };
     if (claims_jwt || looks_like_json) && !nested {
-        Finding::error("payload-not-json", message)
+        Finding::error(FindingCode::PayloadNotJson, message)
     } else {
-        Finding::info("payload-not-json", message)
+        Finding::info(FindingCode::PayloadNotJson, message)
     }
 }
 

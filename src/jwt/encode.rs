@@ -9,11 +9,12 @@ use serde::{Deserialize, Serialize};
 use serde_json::{json, Map, Value};
 
 use super::decode::{MAX_JSON_DEPTH, MAX_TOKEN_BYTES};
-use super::findings::Finding;
+use super::findings::{Finding, FindingCode};
 use super::json::{json_depth, json_kind};
 use crate::error::ErrorCode;
 use crate::jose::alg::{JwsAlg, KeyFamily};
 use crate::jose::b64;
+use crate::jose::EcCurve;
 use crate::jwk::{KeyError, SigningKey};
 
 /// The algorithm to sign with, or an explicitly requested unsecured token.
@@ -251,7 +252,7 @@ pub fn encode_token(
         }
         EncodeAlg::Unsecured => {
             findings.push(Finding::error(
-                "alg-none",
+                FindingCode::AlgNone,
                 "the token is unsigned (alg \"none\"): anyone can forge it, and verifiers must reject it (RFC 8725 §3.2)",
             ));
             None
@@ -263,7 +264,7 @@ pub fn encode_token(
     for claim in TIME_CLAIMS {
         if let Some(Value::String(text)) = payload.get(claim) {
             findings.push(Finding::warning(
-                "time-not-numeric",
+                FindingCode::TimeNotNumeric,
                 format!("\"{claim}\" is the string \"{text}\", not a NumericDate (RFC 7519 §2, §4.1.4): verifiers reject or misread it; expand relative times to mint a number"),
             ));
         }
@@ -272,7 +273,7 @@ pub fn encode_token(
     let alg_name = options.alg.name();
     if let Some(previous) = header.get("alg").filter(|a| a.as_str() != Some(alg_name)) {
         findings.push(Finding::info(
-            "header-alg-replaced",
+            FindingCode::HeaderAlgReplaced,
             format!("the header's \"alg\" {previous} was replaced by \"{alg_name}\", the algorithm actually used"),
         ));
     }
@@ -370,9 +371,12 @@ fn check_key(
         family => {
             if let Some(reason) = alg.weak_key_reason(bits) {
                 let (code, risk) = if family == KeyFamily::Hmac {
-                    ("weak-secret", "short secrets can be brute-forced offline")
+                    (
+                        FindingCode::WeakSecret,
+                        "short secrets can be brute-forced offline",
+                    )
                 } else {
-                    ("weak-key", "keys this small can be factored")
+                    (FindingCode::WeakKey, "keys this small can be factored")
                 };
                 findings.push(Finding::warning(
                     code,
@@ -388,9 +392,9 @@ fn needs(alg: JwsAlg) -> &'static str {
     match alg.family() {
         KeyFamily::Hmac => "a shared secret",
         KeyFamily::Rsa => "an RSA key",
-        KeyFamily::Ec("P-256") => "a P-256 EC key",
-        KeyFamily::Ec("P-384") => "a P-384 EC key",
-        KeyFamily::Ec(_) => "a P-521 EC key",
+        KeyFamily::Ec(EcCurve::P256) => "a P-256 EC key",
+        KeyFamily::Ec(EcCurve::P384) => "a P-384 EC key",
+        KeyFamily::Ec(EcCurve::P521) => "a P-521 EC key",
         KeyFamily::Okp => "an Ed25519 (OKP) key",
     }
 }

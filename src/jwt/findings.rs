@@ -6,9 +6,7 @@ use serde_json::Value;
 use super::decode::{numeric_date, TokenFormat};
 use crate::jose::timefmt::{human_duration, iso8601};
 use crate::text::{has_hidden_chars, hidden_summary, reveal};
-
-/// The code of the finding for strings holding hidden or reordering characters ([`crate::text`]).
-pub const HIDDEN_CHARACTERS: &str = "hidden-characters";
+use crate::vocab::string_enum;
 
 /// At most this many `hidden-characters` findings (one per place) before a summary, so a hostile
 /// token with thousands of them still gets a short list.
@@ -27,30 +25,124 @@ pub enum Severity {
     Info,
 }
 
+string_enum! {
+    /// The stable kebab-case code of a finding. One namespace for tokens (decode, verify, encode)
+    /// and discovery: `hidden-characters` and `weak-rsa-key` mean the same in both, and the UI
+    /// shows both kinds with one badge.
+    pub enum FindingCode {
+        // Decoding (any token, no key).
+        /// The header has no `alg`.
+        MissingAlg = "missing-alg",
+        /// `alg` is `none`: an unsigned token (also raised by encode when asked for one).
+        AlgNone = "alg-none",
+        /// `alg` is not a string.
+        InvalidAlg = "invalid-alg",
+        /// A JWE: only its protected header can be read.
+        Encrypted = "encrypted",
+        /// A JWE header without `enc`.
+        MissingEnc = "missing-enc",
+        /// The header names critical extensions.
+        CritPresent = "crit-present",
+        /// A time claim that is not a NumericDate.
+        InvalidNumericDate = "invalid-numeric-date",
+        NoExp = "no-exp",
+        Expired = "expired",
+        NotYetValid = "not-yet-valid",
+        IatInFuture = "iat-in-future",
+        /// `alg: none` with a non-empty signature segment.
+        NoneWithSignature = "none-with-signature",
+        /// The header or payload repeats a member name.
+        DuplicateMember = "duplicate-member",
+        /// A JWS payload that is not a JSON claims set.
+        PayloadNotJson = "payload-not-json",
+        /// Characters that hide or reorder text (in tokens and in discovery documents).
+        HiddenCharacters = "hidden-characters",
+        // Verification.
+        /// The token claims HMAC but only public keys were given.
+        AlgConfusion = "alg-confusion",
+        /// The signature was checked with a key from the token's own header.
+        UntrustedKey = "untrusted-key",
+        WeakHmacSecret = "weak-hmac-secret",
+        /// An RSA key under 2048 bits (a verification key, or a key in a JWKS).
+        WeakRsaKey = "weak-rsa-key",
+        LongLifetime = "long-lifetime",
+        SensitiveClaim = "sensitive-claim",
+        /// A `kid` with path or SQL metacharacters.
+        KidInjection = "kid-injection",
+        /// A `jku` on another host than the issuer's.
+        JkuOffIssuer = "jku-off-issuer",
+        /// An `x5u` on another host than the issuer's.
+        X5uOffIssuer = "x5u-off-issuer",
+        // Encoding.
+        /// A time claim minted as a string.
+        TimeNotNumeric = "time-not-numeric",
+        /// The header's own `alg` was replaced by the one used.
+        HeaderAlgReplaced = "header-alg-replaced",
+        /// An HMAC secret shorter than the hash.
+        WeakSecret = "weak-secret",
+        /// An RSA signing key under 2048 bits.
+        WeakKey = "weak-key",
+        // Discovery: the metadata document.
+        MetadataNotObject = "metadata-not-object",
+        MetadataRedirected = "metadata-redirected",
+        IssuerTemplate = "issuer-template",
+        IssuerMismatch = "issuer-mismatch",
+        MissingRequiredField = "missing-required-field",
+        UnknownField = "unknown-field",
+        WrongType = "wrong-type",
+        InvalidUrl = "invalid-url",
+        LoopbackHttp = "loopback-http",
+        InsecureEndpoint = "insecure-endpoint",
+        PkceNotAdvertised = "pkce-not-advertised",
+        PkceWithoutS256 = "pkce-without-s256",
+        PkcePlainOffered = "pkce-plain-offered",
+        IdTokenAlgNone = "id-token-alg-none",
+        AlgNoneListed = "alg-none-listed",
+        IdTokenNoRs256 = "id-token-no-rs256",
+        ScopesWithoutOpenid = "scopes-without-openid",
+        ImplicitGrant = "implicit-grant",
+        PasswordGrant = "password-grant",
+        // Discovery: the JWKS.
+        JwksInvalid = "jwks-invalid",
+        JwksUnreachable = "jwks-unreachable",
+        JwksEmpty = "jwks-empty",
+        DuplicateKid = "duplicate-kid",
+        CertificateInvalid = "certificate-invalid",
+        InvalidKey = "invalid-key",
+        SymmetricKeyInJwks = "symmetric-key-in-jwks",
+        PrivateKeyInJwks = "private-key-in-jwks",
+        KeyWithoutUseOrAlg = "key-without-use-or-alg",
+        AlgKtyMismatch = "alg-kty-mismatch",
+        CertificateExpired = "certificate-expired",
+        CertificateNotYetValid = "certificate-not-yet-valid",
+        CertificateKeyMismatch = "certificate-key-mismatch",
+    }
+}
+
 /// One observation with a stable kebab-case `code` (e.g. `alg-none`).
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 #[cfg_attr(feature = "ts", derive(ts_rs::TS))]
 pub struct Finding {
     pub severity: Severity,
-    pub code: String,
+    pub code: FindingCode,
     pub message: String,
 }
 
 impl Finding {
-    pub fn new(severity: Severity, code: &str, message: impl Into<String>) -> Self {
+    pub fn new(severity: Severity, code: FindingCode, message: impl Into<String>) -> Self {
         Finding {
             severity,
-            code: code.to_owned(),
+            code,
             message: message.into(),
         }
     }
-    pub fn error(code: &str, message: impl Into<String>) -> Self {
+    pub fn error(code: FindingCode, message: impl Into<String>) -> Self {
         Self::new(Severity::Error, code, message)
     }
-    pub fn warning(code: &str, message: impl Into<String>) -> Self {
+    pub fn warning(code: FindingCode, message: impl Into<String>) -> Self {
         Self::new(Severity::Warning, code, message)
     }
-    pub fn info(code: &str, message: impl Into<String>) -> Self {
+    pub fn info(code: FindingCode, message: impl Into<String>) -> Self {
         Self::new(Severity::Info, code, message)
     }
 }
@@ -73,33 +165,33 @@ pub(crate) fn token_findings(
 fn header_findings(format: TokenFormat, header: &Value, out: &mut Vec<Finding>) {
     match header.get("alg") {
         None => out.push(Finding::error(
-            "missing-alg",
+            FindingCode::MissingAlg,
             "the header has no \"alg\": every JWS and JWE must name its algorithm (RFC 7515 §4.1.1)",
         )),
         Some(Value::String(alg)) if alg.eq_ignore_ascii_case("none") => out.push(Finding::error(
-            "alg-none",
+            FindingCode::AlgNone,
             format!(
                 "alg is \"{alg}\": the token is not signed, so anyone can forge it; reject it unless unsecured tokens are expected (RFC 8725 §3.2)"
             ),
         )),
         Some(Value::String(_)) => {}
-        Some(_) => out.push(Finding::error("invalid-alg", "\"alg\" must be a string (RFC 7515 §4.1.1)")),
+        Some(_) => out.push(Finding::error(FindingCode::InvalidAlg, "\"alg\" must be a string (RFC 7515 §4.1.1)")),
     }
     if format == TokenFormat::Jwe {
         out.push(Finding::info(
-            "encrypted",
+            FindingCode::Encrypted,
             "JWE: the payload is encrypted (RFC 7516); only the protected header can be read without the recipient's key",
         ));
         if header.get("enc").is_none() {
             out.push(Finding::error(
-                "missing-enc",
+                FindingCode::MissingEnc,
                 "the JWE header has no \"enc\" (content encryption algorithm, RFC 7516 §4.1.2)",
             ));
         }
     }
     if let Some(crit) = header.get("crit") {
         out.push(Finding::info(
-            "crit-present",
+            FindingCode::CritPresent,
             format!("critical header parameters {crit}: a verifier that does not understand each of them must reject the token (RFC 7515 §4.1.11)"),
         ));
     }
@@ -112,7 +204,7 @@ fn time_findings(payload: &Value, now: i64, out: &mut Vec<Finding>) {
     for name in ["exp", "nbf", "iat", "auth_time"] {
         if let Some(Err(())) = date(name) {
             out.push(Finding::warning(
-                "invalid-numeric-date",
+                FindingCode::InvalidNumericDate,
                 format!(
                     "\"{name}\" is not a NumericDate (a number of seconds since 1970, RFC 7519 §2)"
                 ),
@@ -121,11 +213,11 @@ fn time_findings(payload: &Value, now: i64, out: &mut Vec<Finding>) {
     }
     match date("exp") {
         None => out.push(Finding::warning(
-            "no-exp",
+            FindingCode::NoExp,
             "no \"exp\" claim: the token never expires, so a leaked copy stays usable (RFC 7519 §4.1.4)",
         )),
         Some(Ok(exp)) if exp <= now => out.push(Finding::warning(
-            "expired",
+            FindingCode::Expired,
             format!(
                 "expired {} ago (exp {}); a verifier rejects it (RFC 7519 §4.1.4)",
                 human_duration(now.abs_diff(exp)),
@@ -137,7 +229,7 @@ fn time_findings(payload: &Value, now: i64, out: &mut Vec<Finding>) {
     if let Some(Ok(nbf)) = date("nbf") {
         if nbf > now {
             out.push(Finding::warning(
-                "not-yet-valid",
+                FindingCode::NotYetValid,
                 format!(
                     "not valid for another {} (nbf {}); a verifier rejects it until then (RFC 7519 §4.1.5)",
                     human_duration(nbf.abs_diff(now)),
@@ -149,7 +241,7 @@ fn time_findings(payload: &Value, now: i64, out: &mut Vec<Finding>) {
     if let Some(Ok(iat)) = date("iat") {
         if iat > now {
             out.push(Finding::warning(
-                "iat-in-future",
+                FindingCode::IatInFuture,
                 format!(
                     "issued {} in the future (iat {}): the issuer's clock or this machine's is off",
                     human_duration(iat.abs_diff(now)),
@@ -275,7 +367,7 @@ impl HiddenPlaces {
             return;
         }
         let finding = Finding::warning(
-            HIDDEN_CHARACTERS,
+            FindingCode::HiddenCharacters,
             format!(
                 "{} contains hidden characters {} that reorder or hide text (Trojan Source, CVE-2021-42574): what you read may not be what {} says",
                 place(),
@@ -290,7 +382,7 @@ impl HiddenPlaces {
     pub(crate) fn into_field_findings(mut self) -> Vec<(Option<String>, Finding)> {
         if self.more > 0 {
             let summary = Finding::warning(
-                HIDDEN_CHARACTERS,
+                FindingCode::HiddenCharacters,
                 format!(
                     "{} more places in {} hold hidden characters; only the first {MAX_HIDDEN_FINDINGS} are listed",
                     self.more, self.source

@@ -21,6 +21,6 @@ pub use encode::{
     encode_json, encode_token, sign_segments, EncodeAlg, EncodeError, EncodeOptions, EncodedToken,
     KidChoice,
 };
-pub use findings::{Finding, Severity};
+pub use findings::{Finding, FindingCode, Severity};
 pub use input::normalize_token;
 pub(crate) use json::json_kind;

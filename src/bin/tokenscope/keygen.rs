@@ -83,10 +83,10 @@ pub fn run(args: KeygenArgs) -> ExitCode {
         Ok((key, files)) => {
             let report = KeygenReport { key: &key, files };
             out.success(&report, |w| {
-                let what = key
-                    .curve
-                    .clone()
-                    .unwrap_or_else(|| format!("{} {}", key.kty, key.size_bits));
+                let what = key.curve.map_or_else(
+                    || format!("{} {}", key.kty, key.size_bits),
+                    |c| c.to_string(),
+                );
                 writeln!(w, "Generated {what} key pair (alg {})", key.alg)?;
                 let kid = crate::render::printable(&key.kid);
                 if key.kid == key.thumbprint {

@@ -228,12 +228,7 @@ fn render_report(w: &mut dyn Write, report: &VerifyReport) -> io::Result<()> {
             .as_deref()
             .map(|t| format!(", thumbprint {t}"))
             .unwrap_or_default();
-        writeln!(
-            w,
-            "key: {:?} {}{kid}{thumb}",
-            key.source,
-            render::printable(&key.kty)
-        )?;
+        writeln!(w, "key: {:?} {}{kid}{thumb}", key.source, key.kty)?;
     }
     writeln!(w)?;
     for c in &report.checks {

@@ -4,7 +4,7 @@ use serde_json::Value;
 use sha2::{Digest as _, Sha256, Sha384, Sha512};
 use subtle::ConstantTimeEq as _;
 
-use super::{check, Check, CheckStatus, VerifyOptions};
+use super::{check, Check, CheckName, CheckStatus, VerifyOptions};
 use crate::jose::alg::JwsAlg;
 use crate::jose::b64;
 use crate::jose::timefmt::{human_duration, iso8601};
@@ -19,7 +19,7 @@ const UNDERSTOOD_CRITICAL: &[&str] = &[];
 pub(super) fn header_checks(token: &DecodedToken) -> Vec<Check> {
     const CRIT: &str = "RFC 7515 §4.1.11";
     let crit = match token.header.get("crit") {
-        None => check("crit", Pass, "no critical header extensions", CRIT),
+        None => check(CheckName::Crit, Pass, "no critical header extensions", CRIT),
         Some(Value::Array(items)) if !items.is_empty() => {
             let names: Vec<&str> = items.iter().filter_map(Value::as_str).collect();
             let unknown: Vec<&str> = names
@@ -29,14 +29,14 @@ pub(super) fn header_checks(token: &DecodedToken) -> Vec<Check> {
                 .collect();
             if names.len() != items.len() {
                 check(
-                    "crit",
+                    CheckName::Crit,
                     Fail,
                     "\"crit\" must list header parameter names as strings",
                     CRIT,
                 )
             } else if !unknown.is_empty() {
                 check(
-                    "crit",
+                    CheckName::Crit,
                     Fail,
                     format!(
                         "critical extension(s) not understood: {} — the token must be rejected",
@@ -45,13 +45,23 @@ pub(super) fn header_checks(token: &DecodedToken) -> Vec<Check> {
                     CRIT,
                 )
             } else {
-                check("crit", Pass, "every critical extension is understood", CRIT)
+                check(
+                    CheckName::Crit,
+                    Pass,
+                    "every critical extension is understood",
+                    CRIT,
+                )
             }
         }
-        Some(_) => check("crit", Fail, "\"crit\" must be a non-empty array", CRIT),
+        Some(_) => check(
+            CheckName::Crit,
+            Fail,
+            "\"crit\" must be a non-empty array",
+            CRIT,
+        ),
     };
     let typ = match token.header.get("typ").and_then(Value::as_str) {
-        None => check("typ", Skipped, "no typ header", "RFC 7515 §4.1.9"),
+        None => check(CheckName::Typ, Skipped, "no typ header", "RFC 7515 §4.1.9"),
         Some(t) => {
             let meaning = match t.to_ascii_lowercase().as_str() {
                 "jwt" => "a JWT",
@@ -62,7 +72,7 @@ pub(super) fn header_checks(token: &DecodedToken) -> Vec<Check> {
                 _ => "an application-defined type",
             };
             check(
-                "typ",
+                CheckName::Typ,
                 Pass,
                 format!("typ \"{t}\": {meaning}"),
                 "RFC 7515 §4.1.9",
@@ -102,7 +112,7 @@ pub(super) fn claim_checks(
         azp(payload, options, id_token),
         nonce(payload, options),
         token_hash(
-            "at_hash",
+            CheckName::AtHash,
             payload,
             alg,
             options.access_token.as_deref(),
@@ -110,7 +120,7 @@ pub(super) fn claim_checks(
             "OpenID Connect Core §3.1.3.8",
         ),
         token_hash(
-            "c_hash",
+            CheckName::CHash,
             payload,
             alg,
             options.code.as_deref(),
@@ -131,46 +141,45 @@ fn claims_set_missing(token: &DecodedToken, o: &VerifyOptions) -> Vec<Check> {
     } else {
         "no claims set: the payload is neither a JSON object nor text"
     };
+    use CheckName::*;
     let id_token = o.id_token == Some(true);
-    let expected = |name: &str| match name {
-        "iss" => o.issuer.is_some() || id_token,
-        "aud" => !o.audiences.is_empty() || id_token,
-        "sub" | "exp" | "iat" => id_token,
-        "nonce" => o.nonce.is_some(),
-        "at_hash" => o.access_token.is_some(),
-        "c_hash" => o.code.is_some(),
+    let expected = |name: CheckName| match name {
+        Iss => o.issuer.is_some() || id_token,
+        Aud => !o.audiences.is_empty() || id_token,
+        Sub | Exp | Iat => id_token,
+        Nonce => o.nonce.is_some(),
+        AtHash => o.access_token.is_some(),
+        CHash => o.code.is_some(),
         _ => false,
     };
-    let spec = |name: &str| match name {
-        "exp" => "RFC 7519 §4.1.4",
-        "nbf" => "RFC 7519 §4.1.5",
-        "iat" => "RFC 7519 §4.1.6",
-        "iss" => "OpenID Connect Core §3.1.3.7 step 2",
-        "sub" => "OpenID Connect Core §2",
-        "aud" => "RFC 7519 §4.1.3",
-        "azp" => "OpenID Connect Core §3.1.3.7 steps 4–5",
-        "nonce" => "OpenID Connect Core §3.1.3.7 step 11",
-        "at_hash" => "OpenID Connect Core §3.1.3.8",
-        "c_hash" => "OpenID Connect Core §3.3.2.11",
+    let spec = |name: CheckName| match name {
+        Exp => "RFC 7519 §4.1.4",
+        Nbf => "RFC 7519 §4.1.5",
+        Iat => "RFC 7519 §4.1.6",
+        Iss => "OpenID Connect Core §3.1.3.7 step 2",
+        Sub => "OpenID Connect Core §2",
+        Aud => "RFC 7519 §4.1.3",
+        Azp => "OpenID Connect Core §3.1.3.7 steps 4–5",
+        Nonce => "OpenID Connect Core §3.1.3.7 step 11",
+        AtHash => "OpenID Connect Core §3.1.3.8",
+        CHash => "OpenID Connect Core §3.3.2.11",
         _ => "RFC 7519 §7.2",
     };
-    [
-        "exp", "nbf", "iat", "iss", "sub", "aud", "azp", "nonce", "at_hash", "c_hash",
-    ]
-    .iter()
-    .map(|&name| {
-        if expected(name) {
-            let why = if id_token && !matches!(name, "nonce" | "at_hash" | "c_hash") {
-                "an ID token must carry it"
+    [Exp, Nbf, Iat, Iss, Sub, Aud, Azp, Nonce, AtHash, CHash]
+        .into_iter()
+        .map(|name| {
+            if expected(name) {
+                let why = if id_token && !matches!(name, Nonce | AtHash | CHash) {
+                    "an ID token must carry it"
+                } else {
+                    "an expectation was given for it"
+                };
+                check(name, Fail, format!("{what}, but {why}"), spec(name))
             } else {
-                "an expectation was given for it"
-            };
-            check(name, Fail, format!("{what}, but {why}"), spec(name))
-        } else {
-            check(name, Skipped, format!("{what} (RFC 7519 §7.2)"), spec(name))
-        }
-    })
-    .collect()
+                check(name, Skipped, format!("{what} (RFC 7519 §7.2)"), spec(name))
+            }
+        })
+        .collect()
 }
 
 enum Date {
@@ -191,20 +200,20 @@ fn exp(payload: &Value, o: &VerifyOptions, id_token: bool) -> Check {
     const SPEC: &str = "RFC 7519 §4.1.4";
     match date(payload, "exp") {
         Date::Absent if id_token => check(
-            "exp",
+            CheckName::Exp,
             Fail,
             "ID tokens must carry exp (OpenID Connect Core §2)",
             SPEC,
         ),
         Date::Absent => check(
-            "exp",
+            CheckName::Exp,
             Skipped,
             "no exp claim: the token never expires",
             SPEC,
         ),
-        Date::Invalid => check("exp", Fail, "exp is not a NumericDate", SPEC),
+        Date::Invalid => check(CheckName::Exp, Fail, "exp is not a NumericDate", SPEC),
         Date::At(exp) if o.now >= exp.saturating_add(o.leeway as i64) => check(
-            "exp",
+            CheckName::Exp,
             Fail,
             format!(
                 "expired {} ago at {} (leeway {} s)",
@@ -215,7 +224,7 @@ fn exp(payload: &Value, o: &VerifyOptions, id_token: bool) -> Check {
             SPEC,
         ),
         Date::At(exp) if o.now >= exp => check(
-            "exp",
+            CheckName::Exp,
             Pass,
             format!(
                 "expired {} ago, but within the {} s leeway",
@@ -225,7 +234,7 @@ fn exp(payload: &Value, o: &VerifyOptions, id_token: bool) -> Check {
             SPEC,
         ),
         Date::At(exp) => check(
-            "exp",
+            CheckName::Exp,
             Pass,
             format!(
                 "expires in {} ({})",
@@ -240,10 +249,10 @@ fn exp(payload: &Value, o: &VerifyOptions, id_token: bool) -> Check {
 fn nbf(payload: &Value, o: &VerifyOptions) -> Check {
     const SPEC: &str = "RFC 7519 §4.1.5";
     match date(payload, "nbf") {
-        Date::Absent => check("nbf", Skipped, "no nbf claim", SPEC),
-        Date::Invalid => check("nbf", Fail, "nbf is not a NumericDate", SPEC),
+        Date::Absent => check(CheckName::Nbf, Skipped, "no nbf claim", SPEC),
+        Date::Invalid => check(CheckName::Nbf, Fail, "nbf is not a NumericDate", SPEC),
         Date::At(nbf) if o.now.saturating_add(o.leeway as i64) < nbf => check(
-            "nbf",
+            CheckName::Nbf,
             Fail,
             format!(
                 "not valid for another {} (nbf {}, leeway {} s)",
@@ -253,7 +262,12 @@ fn nbf(payload: &Value, o: &VerifyOptions) -> Check {
             ),
             SPEC,
         ),
-        Date::At(nbf) => check("nbf", Pass, format!("valid since {}", iso8601(nbf)), SPEC),
+        Date::At(nbf) => check(
+            CheckName::Nbf,
+            Pass,
+            format!("valid since {}", iso8601(nbf)),
+            SPEC,
+        ),
     }
 }
 
@@ -261,15 +275,15 @@ fn iat(payload: &Value, o: &VerifyOptions, id_token: bool) -> Check {
     const SPEC: &str = "RFC 7519 §4.1.6";
     match date(payload, "iat") {
         Date::Absent if id_token => check(
-            "iat",
+            CheckName::Iat,
             Fail,
             "ID tokens must carry iat (OpenID Connect Core §2)",
             SPEC,
         ),
-        Date::Absent => check("iat", Skipped, "no iat claim", SPEC),
-        Date::Invalid => check("iat", Fail, "iat is not a NumericDate", SPEC),
+        Date::Absent => check(CheckName::Iat, Skipped, "no iat claim", SPEC),
+        Date::Invalid => check(CheckName::Iat, Fail, "iat is not a NumericDate", SPEC),
         Date::At(iat) if iat > o.now.saturating_add(o.leeway as i64) => check(
-            "iat",
+            CheckName::Iat,
             Fail,
             format!(
                 "issued {} in the future ({}, leeway {} s)",
@@ -280,7 +294,7 @@ fn iat(payload: &Value, o: &VerifyOptions, id_token: bool) -> Check {
             SPEC,
         ),
         Date::At(iat) => check(
-            "iat",
+            CheckName::Iat,
             Pass,
             format!(
                 "issued {} ({})",
@@ -297,22 +311,32 @@ fn iss(payload: &Value, o: &VerifyOptions) -> Check {
     let actual = payload.get("iss");
     match (&o.issuer, actual.and_then(Value::as_str)) {
         (None, Some(a)) => check(
-            "iss",
+            CheckName::Iss,
             Skipped,
             format!("not checked: no expected issuer given (the token says \"{a}\")"),
             SPEC,
         ),
         (None, None) => check(
-            "iss",
+            CheckName::Iss,
             Skipped,
             "not checked: no expected issuer given",
             SPEC,
         ),
-        (Some(_), None) if actual.is_some() => check("iss", Fail, "iss is not a string", SPEC),
-        (Some(e), None) => check("iss", Fail, format!("no iss claim; expected \"{e}\""), SPEC),
-        (Some(e), Some(a)) if a == e => {
-            check("iss", Pass, format!("\"{a}\" is the expected issuer"), SPEC)
+        (Some(_), None) if actual.is_some() => {
+            check(CheckName::Iss, Fail, "iss is not a string", SPEC)
         }
+        (Some(e), None) => check(
+            CheckName::Iss,
+            Fail,
+            format!("no iss claim; expected \"{e}\""),
+            SPEC,
+        ),
+        (Some(e), Some(a)) if a == e => check(
+            CheckName::Iss,
+            Pass,
+            format!("\"{a}\" is the expected issuer"),
+            SPEC,
+        ),
         (Some(e), Some(a)) => {
             let hint = if a.trim_end_matches('/') == e.trim_end_matches('/') {
                 " (they differ only by a trailing slash; the comparison is exact)"
@@ -320,7 +344,7 @@ fn iss(payload: &Value, o: &VerifyOptions) -> Check {
                 ""
             };
             check(
-                "iss",
+                CheckName::Iss,
                 Fail,
                 format!("iss is \"{a}\", expected \"{e}\"{hint}"),
                 SPEC,
@@ -333,16 +357,16 @@ fn sub(payload: &Value, id_token: bool) -> Check {
     const SPEC: &str = "OpenID Connect Core §2";
     match payload.get("sub") {
         Some(Value::String(s)) if !s.is_empty() => {
-            check("sub", Pass, format!("subject \"{s}\""), SPEC)
+            check(CheckName::Sub, Pass, format!("subject \"{s}\""), SPEC)
         }
         Some(_) => check(
-            "sub",
+            CheckName::Sub,
             Fail,
             "sub must be a non-empty string (RFC 7519 §4.1.2)",
             SPEC,
         ),
-        None if id_token => check("sub", Fail, "ID tokens must carry sub", SPEC),
-        None => check("sub", Skipped, "no sub claim", SPEC),
+        None if id_token => check(CheckName::Sub, Fail, "ID tokens must carry sub", SPEC),
+        None => check(CheckName::Sub, Skipped, "no sub claim", SPEC),
     }
 }
 
@@ -366,17 +390,17 @@ fn aud(payload: &Value, o: &VerifyOptions) -> Check {
             ),
             None => "not checked: no expected audience given".to_owned(),
         };
-        return check("aud", Skipped, msg, SPEC);
+        return check(CheckName::Aud, Skipped, msg, SPEC);
     }
     match actual {
         None => check(
-            "aud",
+            CheckName::Aud,
             Fail,
             format!("no aud claim; expected {}", o.audiences.join(" or ")),
             SPEC,
         ),
         Some(a) if a.iter().any(|x| o.audiences.iter().any(|e| e == x)) => check(
-            "aud",
+            CheckName::Aud,
             Pass,
             format!(
                 "the audience includes {}",
@@ -388,7 +412,7 @@ fn aud(payload: &Value, o: &VerifyOptions) -> Check {
             SPEC,
         ),
         Some(a) => check(
-            "aud",
+            CheckName::Aud,
             Fail,
             format!(
                 "aud is [{}], expected {}",
@@ -415,33 +439,33 @@ fn azp(payload: &Value, o: &VerifyOptions, id_token: bool) -> Check {
             if !id_token && !o.audiences.is_empty() && !o.audiences.iter().any(|a| a == azp) =>
         {
             check(
-                "azp",
+                CheckName::Azp,
                 Skipped,
                 format!("azp \"{azp}\" names the client; not compared with the expected audience {expected}, since this does not look like an ID token (--id-token checks it as one)"),
                 SPEC,
             )
         }
         Some(Value::String(azp)) if o.audiences.is_empty() => check(
-            "azp",
+            CheckName::Azp,
             Skipped,
             format!("azp \"{azp}\" not checked: no expected client (--aud) given"),
             SPEC,
         ),
         Some(Value::String(azp)) if o.audiences.iter().any(|a| a == azp) => check(
-            "azp",
+            CheckName::Azp,
             Pass,
             format!("azp \"{azp}\" is the expected client"),
             SPEC,
         ),
         Some(Value::String(azp)) => check(
-            "azp",
+            CheckName::Azp,
             Fail,
             format!("azp is \"{azp}\", not the expected client {expected}"),
             SPEC,
         ),
-        Some(_) => check("azp", Fail, "azp must be a string (the client id)", SPEC),
+        Some(_) => check(CheckName::Azp, Fail, "azp must be a string (the client id)", SPEC),
         None if several && o.audiences.is_empty() => check(
-            "azp",
+            CheckName::Azp,
             Skipped,
             format!(
                 "the token has several audiences ({}) and no azp; not checked: no expected client (--aud) given",
@@ -450,7 +474,7 @@ fn azp(payload: &Value, o: &VerifyOptions, id_token: bool) -> Check {
             SPEC,
         ),
         None if several && !id_token => check(
-            "azp",
+            CheckName::Azp,
             Skipped,
             format!(
                 "the token has several audiences ({}) and no azp; only ID tokens need one (--id-token checks it as one)",
@@ -459,7 +483,7 @@ fn azp(payload: &Value, o: &VerifyOptions, id_token: bool) -> Check {
             SPEC,
         ),
         None if several => check(
-            "azp",
+            CheckName::Azp,
             Fail,
             format!(
                 "the token has several audiences ({}) but no azp naming the client it was issued to (expected {expected})",
@@ -468,7 +492,7 @@ fn azp(payload: &Value, o: &VerifyOptions, id_token: bool) -> Check {
             SPEC,
         ),
         None => check(
-            "azp",
+            CheckName::Azp,
             Skipped,
             "no azp claim (not needed with a single audience)",
             SPEC,
@@ -481,28 +505,31 @@ fn nonce(payload: &Value, o: &VerifyOptions) -> Check {
     let actual = payload.get("nonce").and_then(Value::as_str);
     match (&o.nonce, actual) {
         (None, Some(_)) => check(
-            "nonce",
+            CheckName::Nonce,
             Skipped,
             "the token has a nonce, but no expected nonce was given",
             SPEC,
         ),
         (None, None) => check(
-            "nonce",
+            CheckName::Nonce,
             Skipped,
             "not checked: no expected nonce given",
             SPEC,
         ),
         (Some(_), None) => check(
-            "nonce",
+            CheckName::Nonce,
             Fail,
             "expected a nonce, but the token has none",
             SPEC,
         ),
-        (Some(e), Some(a)) if bool::from(a.as_bytes().ct_eq(e.as_bytes())) => {
-            check("nonce", Pass, "the nonce matches the request", SPEC)
-        }
+        (Some(e), Some(a)) if bool::from(a.as_bytes().ct_eq(e.as_bytes())) => check(
+            CheckName::Nonce,
+            Pass,
+            "the nonce matches the request",
+            SPEC,
+        ),
         (Some(_), Some(_)) => check(
-            "nonce",
+            CheckName::Nonce,
             Fail,
             "the nonce does not match the one sent in the request (possible replay)",
             SPEC,
@@ -522,14 +549,14 @@ pub fn left_half_hash(alg: JwsAlg, value: &str) -> String {
 }
 
 fn token_hash(
-    name: &str,
+    name: CheckName,
     payload: &Value,
     alg: Option<JwsAlg>,
     given: Option<&str>,
     what: &str,
     spec: &str,
 ) -> Check {
-    let claim = payload.get(name).and_then(Value::as_str);
+    let claim = payload.get(name.as_str()).and_then(Value::as_str);
     match (given, claim, alg) {
         (None, Some(_), _) => check(
             name,

@@ -2,7 +2,7 @@
 //! token at all. Both appear only when they fail: a trusted key of a sufficient size needs no row
 //! (its size and thumbprint are in the report's `key`).
 
-use super::{check, Check, CheckStatus};
+use super::{check, Check, CheckName, CheckStatus};
 use crate::jose::alg::JwsAlg;
 use crate::jwk::{KeyMaterial, KeySource, VerificationKey};
 use crate::jwt::decode::DecodedToken;
@@ -29,7 +29,7 @@ pub(super) fn key_trust(token: &DecodedToken, keys: &[VerificationKey]) -> Optio
          where its key comes from (the jku/x5u header attack)"
     };
     Some(check(
-        "key-trust",
+        CheckName::KeyTrust,
         CheckStatus::Fail,
         format!("{why}. Verify with the issuer's keys (a key file, JWKS URL or issuer) instead"),
         SPEC_TRUST,
@@ -52,7 +52,7 @@ pub(super) fn key_strength(used: Option<&VerificationKey>, alg: Option<JwsAlg>) 
         _ => "keys this small can be factored",
     };
     Some(check(
-        "key-strength",
+        CheckName::KeyStrength,
         CheckStatus::Fail,
         format!("{reason}: {risk}"),
         spec,

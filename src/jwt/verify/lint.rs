@@ -7,7 +7,7 @@ use crate::jose::alg::JwsAlg;
 use crate::jose::timefmt::human_duration;
 use crate::jwk::{KeyMaterial, VerificationKey};
 use crate::jwt::decode::{numeric_date, DecodedToken};
-use crate::jwt::findings::Finding;
+use crate::jwt::findings::{Finding, FindingCode};
 
 /// `keys`: the key that verified the signature, or else every key that was a candidate.
 pub(super) fn findings(
@@ -42,13 +42,13 @@ fn key_strength(material: &KeyMaterial, alg: Option<JwsAlg>, out: &mut Vec<Findi
             let needed = alg.map_or(256, JwsAlg::hash_bits);
             if bits < needed {
                 out.push(Finding::warning(
-                    "weak-hmac-secret",
+                    FindingCode::WeakHmacSecret,
                     format!("the HMAC secret is {bits} bits; {} needs at least {needed} bits of random key (RFC 7518 §3.2). Short secrets can be brute-forced offline from any token", alg.map_or("HS256", JwsAlg::name)),
                 ));
             }
         }
         KeyMaterial::Rsa { .. } if bits < 2048 => out.push(Finding::error(
-            "weak-rsa-key",
+            FindingCode::WeakRsaKey,
             format!("the RSA key is {bits} bits; at least 2048 are required (RFC 7518 §3.3)"),
         )),
         _ => {}
@@ -65,7 +65,7 @@ fn lifetime(payload: &Value, options: &VerifyOptions, out: &mut Vec<Finding>) {
     let life = exp.saturating_sub(iat);
     if life > options.max_lifetime {
         out.push(Finding::warning(
-            "long-lifetime",
+            FindingCode::LongLifetime,
             format!("the token lives {} (exp − iat), more than the {} threshold: a stolen copy stays useful that long", human_duration(life.unsigned_abs()), human_duration(options.max_lifetime.unsigned_abs())),
         ));
     }
@@ -97,13 +97,13 @@ fn sensitive_claims(payload: &Value, out: &mut Vec<Finding>) {
         let lower = name.to_ascii_lowercase();
         if SENSITIVE_NAMES.iter().any(|s| lower.contains(s)) && !lower.ends_with("_hash") {
             out.push(Finding::warning(
-                "sensitive-claim",
+                FindingCode::SensitiveClaim,
                 format!("claim \"{name}\" looks sensitive: JWT payloads are only base64url-encoded, readable by anyone holding the token (RFC 8725 §3.6)"),
             ));
         } else if let Some(s) = value.as_str() {
             if looks_like_card_number(s) || looks_like_ssn(s) {
                 out.push(Finding::warning(
-                    "sensitive-claim",
+                    FindingCode::SensitiveClaim,
                     format!("claim \"{name}\" holds what looks like a card or social security number; payloads are readable by anyone holding the token"),
                 ));
             }
@@ -165,7 +165,7 @@ fn kid_metacharacters(header: &Value, out: &mut Vec<Finding>) {
     ];
     if let Some(bad) = BAD.iter().find(|b| kid.contains(*b)) {
         out.push(Finding::warning(
-            "kid-injection",
+            FindingCode::KidInjection,
             format!("kid contains {:?}: a server that uses kid in a file path or SQL query could be tricked into using a key the attacker chose (RFC 8725 §3.10)", bad),
         ));
     }
@@ -191,7 +191,10 @@ fn remote_key_urls(token: &DecodedToken, options: &VerifyOptions, out: &mut Vec<
             .map(str::to_owned)
     });
     let issuer_host = issuer.as_deref().and_then(host_of);
-    for param in ["jku", "x5u"] {
+    for (param, code) in [
+        ("jku", FindingCode::JkuOffIssuer),
+        ("x5u", FindingCode::X5uOffIssuer),
+    ] {
         let Some(url) = token.header.get(param).and_then(Value::as_str) else {
             continue;
         };
@@ -201,7 +204,7 @@ fn remote_key_urls(token: &DecodedToken, options: &VerifyOptions, out: &mut Vec<
         };
         if off {
             out.push(Finding::warning(
-                &format!("{param}-off-issuer"),
+                code,
                 format!("{param} points at {url}, not the issuer's host{}: fetching keys from a URL the token names lets its author choose the key (RFC 8725 §3.10)", issuer_host.as_deref().map(|h| format!(" ({h})")).unwrap_or_default()),
             ));
         }

@@ -11,7 +11,9 @@ use serde::Serialize;
 use super::decode::{decode_unverified, DecodeError, DecodedToken, TokenFormat};
 use super::findings::Finding;
 use crate::error::ErrorCode;
+use crate::jose::{Curve, KeyType};
 use crate::jwk::{KeySource, VerificationKey};
+use crate::vocab::string_enum;
 
 pub use signature::verify_signature_bytes;
 
@@ -74,14 +76,35 @@ pub enum CheckStatus {
     Skipped,
 }
 
+string_enum! {
+    /// The stable name of a verification check, in the order a report lists them.
+    pub enum CheckName {
+        Signature = "signature",
+        Alg = "alg",
+        /// Present only when it fails: the key came from the token itself.
+        KeyTrust = "key-trust",
+        /// Present only when it fails: the key is shorter than the algorithm requires.
+        KeyStrength = "key-strength",
+        Crit = "crit",
+        Typ = "typ",
+        Exp = "exp",
+        Nbf = "nbf",
+        Iat = "iat",
+        Iss = "iss",
+        Sub = "sub",
+        Aud = "aud",
+        Azp = "azp",
+        Nonce = "nonce",
+        AtHash = "at_hash",
+        CHash = "c_hash",
+    }
+}
+
 /// One verification step with its result and a plain-language reason.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 #[cfg_attr(feature = "ts", derive(ts_rs::TS))]
 pub struct Check {
-    /// Stable name: `signature`, `alg`, `key-trust` and `key-strength` (present only when they
-    /// fail), `crit`, `typ`, `exp`, `nbf`, `iat`, `iss`, `sub`, `aud`, `azp`, `nonce`, `at_hash`,
-    /// `c_hash`.
-    pub name: String,
+    pub name: CheckName,
     pub status: CheckStatus,
     pub message: String,
     /// The rule behind the check, e.g. "RFC 7519 §4.1.4".
@@ -94,9 +117,10 @@ pub struct Check {
 pub struct KeyUsed {
     pub source: KeySource,
     pub kid: Option<String>,
-    pub kty: String,
+    pub kty: KeyType,
+    /// The `alg` the key's JWK names, as written.
     pub alg: Option<String>,
-    pub curve: Option<String>,
+    pub curve: Option<Curve>,
     pub size_bits: u32,
     /// RFC 7638 SHA-256 thumbprint; null for HMAC secrets, whose hash would let a guessed
     /// secret be confirmed offline.
@@ -176,9 +200,9 @@ pub fn verify_decoded(
     let key = outcome.used.as_ref().map(|(k, index)| KeyUsed {
         source: k.source,
         kid: k.kid.clone(),
-        kty: k.material.kty().to_owned(),
+        kty: k.material.kty(),
         alg: k.alg.clone(),
-        curve: k.material.curve().map(str::to_owned),
+        curve: k.material.curve(),
         size_bits: k.material.size_bits(),
         thumbprint: (!matches!(k.material, crate::jwk::KeyMaterial::Hmac(_)))
             .then(|| k.material.thumbprint()),
@@ -198,13 +222,13 @@ pub fn verify_decoded(
 }
 
 pub(crate) fn check(
-    name: &str,
+    name: CheckName,
     status: CheckStatus,
     message: impl Into<String>,
     spec: &str,
 ) -> Check {
     Check {
-        name: name.to_owned(),
+        name,
         status,
         message: message.into(),
         spec: spec.to_owned(),

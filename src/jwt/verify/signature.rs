@@ -2,12 +2,12 @@
 
 use jsonwebtoken::DecodingKey;
 
-use super::{check, Check, CheckStatus, VerifyOptions};
+use super::{check, Check, CheckName, CheckStatus, VerifyOptions};
 use crate::jose::alg::{JwsAlg, KeyFamily};
 use crate::jose::b64;
 use crate::jwk::{KeyMaterial, KeySource, VerificationKey};
 use crate::jwt::decode::{DecodedToken, SegmentKind};
-use crate::jwt::findings::Finding;
+use crate::jwt::findings::{Finding, FindingCode};
 
 const SPEC_SIG: &str = "RFC 7515 §5.2";
 const SPEC_ALG: &str = "RFC 8725 §3.1";
@@ -24,8 +24,8 @@ pub(super) struct SignatureOutcome {
 
 fn fail_both(alg_msg: String, sig_msg: &str, alg: Option<JwsAlg>) -> SignatureOutcome {
     SignatureOutcome {
-        signature_check: check("signature", CheckStatus::Fail, sig_msg, SPEC_SIG),
-        alg_check: check("alg", CheckStatus::Fail, alg_msg, SPEC_ALG),
+        signature_check: check(CheckName::Signature, CheckStatus::Fail, sig_msg, SPEC_SIG),
+        alg_check: check(CheckName::Alg, CheckStatus::Fail, alg_msg, SPEC_ALG),
         alg,
         used: None,
         findings: Vec::new(),
@@ -81,11 +81,11 @@ pub(super) fn check_signature(
     };
     let alg_check = if confusion {
         findings.push(Finding::error(
-            "alg-confusion",
+            FindingCode::AlgConfusion,
             format!("the token claims {alg} (HMAC) but the key is public: a verifier that used the public key as an HMAC secret would accept a forged token (RFC 8725 §2.1)"),
         ));
         check(
-            "alg",
+            CheckName::Alg,
             CheckStatus::Fail,
             format!(
                 "algorithm confusion: {alg} needs a shared secret, but only public keys were given"
@@ -94,21 +94,21 @@ pub(super) fn check_signature(
         )
     } else if allowed.is_empty() {
         check(
-            "alg",
+            CheckName::Alg,
             CheckStatus::Skipped,
             format!("{alg} not checked: no allowed algorithms given and no key to fit it to"),
             SPEC_ALG,
         )
     } else if !allowed.iter().any(|a| a == alg.name()) {
         check(
-            "alg",
+            CheckName::Alg,
             CheckStatus::Fail,
             format!("{alg} is not in the allowed list ({})", allowed.join(", ")),
             SPEC_ALG,
         )
     } else {
         check(
-            "alg",
+            CheckName::Alg,
             CheckStatus::Pass,
             format!("{alg} is allowed and fits the key"),
             SPEC_ALG,
@@ -118,7 +118,7 @@ pub(super) fn check_signature(
     let (signature_check, used) = if confusion {
         (
             check(
-                "signature",
+                CheckName::Signature,
                 CheckStatus::Fail,
                 "not attempted: a public key is never used as an HMAC secret",
                 SPEC_SIG,
@@ -131,7 +131,7 @@ pub(super) fn check_signature(
     if let Some((key, _)) = &used {
         if key.source == KeySource::TokenHeader {
             findings.push(Finding::warning(
-                "untrusted-key",
+                FindingCode::UntrustedKey,
                 "the signature was checked with a key taken from the token's own header: anyone can sign a token that passes this way (RFC 8725 §3.10)",
             ));
         }
@@ -151,7 +151,7 @@ fn describe_key(key: &VerificationKey) -> String {
         key.material.kty(),
         key.material.curve().map_or_else(
             || format!("{} bits", key.material.size_bits()),
-            str::to_owned
+            |c| c.to_string()
         )
     );
     if let Some(kid) = &key.kid {
@@ -165,7 +165,12 @@ fn verify_with_candidates(
     alg: JwsAlg,
     keys: &[VerificationKey],
 ) -> (Check, Option<(VerificationKey, usize)>) {
-    let fail = |msg: String| (check("signature", CheckStatus::Fail, msg, SPEC_SIG), None);
+    let fail = |msg: String| {
+        (
+            check(CheckName::Signature, CheckStatus::Fail, msg, SPEC_SIG),
+            None,
+        )
+    };
     let text = |kind: SegmentKind| {
         token
             .segments
@@ -263,7 +268,7 @@ fn verify_with_candidates(
                 };
                 let msg = format!("verified with {}{how}", describe_key(key));
                 return (
-                    check("signature", CheckStatus::Pass, msg, SPEC_SIG),
+                    check(CheckName::Signature, CheckStatus::Pass, msg, SPEC_SIG),
                     Some(((*key).clone(), *index)),
                 );
             }

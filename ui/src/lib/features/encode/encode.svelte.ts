@@ -265,7 +265,7 @@ export class EncodeState {
       this.generated = await this.#ipc.generateKey(spec, fits ? this.alg : null);
       this.revealed = null;
       this.keyKind = "generated";
-      if (!fits && this.generated.public.alg !== this.alg) this.alg = this.generated.public.alg as Alg;
+      if (!fits && this.generated.public.alg !== this.alg) this.alg = this.generated.public.alg;
       await this.encodeNow();
     } catch (e) {
       this.generateError = toIpcError(e);
