@@ -2,7 +2,7 @@
 // token minted from them. Every change re-validates and re-signs once typing pauses; replies for
 // older inputs are dropped. The state outlives the view (switching to Inspect and back keeps the
 // editors) but lives in memory only; generated private keys never leave Rust unless exported.
-import { SIGNING_ALGORITHMS } from "../../algorithms";
+import type { EcCurve } from "../../bindings/EcCurve";
 import type { ClaimHelpers } from "../../bindings/ClaimHelpers";
 import type { EncodedToken } from "../../bindings/EncodedToken";
 import type { EncodeRequest } from "../../bindings/EncodeRequest";
@@ -10,6 +10,7 @@ import type { GeneratedKey } from "../../bindings/GeneratedKey";
 import type { JsonProblem } from "../../bindings/JsonProblem";
 import type { KeySpec } from "../../bindings/KeySpec";
 import type { PrivateKeyFormat } from "../../bindings/PrivateKeyFormat";
+import { ALGORITHM_KEYS, EC_CURVES, JWS_ALGORITHMS, RSA_KEY_SIZES } from "../../bindings/vocabulary";
 import type { SigningKeyRequest } from "../../bindings/SigningKeyRequest";
 import * as ipc from "../../ipc";
 import { toIpcError, type IpcError } from "../../ipc";
@@ -19,7 +20,7 @@ import { session } from "../../session.svelte";
 export const ENCODE_DEBOUNCE_MS = 150;
 
 /** Every algorithm the core signs with, then the explicitly insecure `none`. */
-export const ALGORITHMS = [...SIGNING_ALGORITHMS, "none"] as const;
+export const ALGORITHMS = [...JWS_ALGORITHMS, "none"] as const;
 export type Alg = (typeof ALGORITHMS)[number];
 
 export type KeyKind = SigningKeyRequest["kind"];
@@ -34,22 +35,21 @@ export const KEY_KINDS: readonly { kind: KeyKind; label: string }[] = [
 ];
 
 export type Kty = KeySpec["kty"];
-export const RSA_SIZES = [2048, 3072, 4096] as const;
-export const EC_CURVES = ["P-256", "P-384", "P-521"] as const;
-export type Curve = (typeof EC_CURVES)[number];
+/** The generator's choices, from the core (`RSA_KEY_SIZES`, `EcCurve`). */
+export const RSA_SIZES = RSA_KEY_SIZES;
+export { EC_CURVES };
+export type Curve = EcCurve;
 
 export type KidMode = "default" | "set" | "omit";
 
-export const isHmac = (alg: string): boolean => alg.startsWith("HS");
+export const isHmac = (alg: Alg): boolean => alg !== "none" && ALGORITHM_KEYS[alg].kty === "oct";
 
 /** The key type and curve an algorithm needs (RFC 7518 §3.1), for the generator's defaults. */
-export function keyTypeFor(alg: string): { kty: Kty; crv?: Curve } | null {
-  if (/^(RS|PS)\d+$/.test(alg)) return { kty: "RSA" };
-  if (alg === "ES256") return { kty: "EC", crv: "P-256" };
-  if (alg === "ES384") return { kty: "EC", crv: "P-384" };
-  if (alg === "ES512") return { kty: "EC", crv: "P-521" };
-  if (alg === "EdDSA") return { kty: "OKP" };
-  return null;
+export function keyTypeFor(alg: Alg): { kty: Kty; crv?: Curve } | null {
+  if (alg === "none") return null;
+  const { kty, crv } = ALGORITHM_KEYS[alg];
+  if (kty === "oct") return null;
+  return crv === null ? { kty } : { kty, crv };
 }
 
 export type Preset = {

@@ -1,11 +1,11 @@
 // State of the Verify view: the token (shared with Inspect), the key source, the options, and the
 // latest report. Local keys re-verify shortly after each change; network key sources wait for a
 // longer pause (or the Verify button) so typing a URL does not fetch on every keystroke.
-import { SIGNING_ALGORITHMS } from "../../algorithms";
 import type { DecodedToken } from "../../bindings/DecodedToken";
 import type { KeySourceRequest } from "../../bindings/KeySourceRequest";
 import type { VerifyRequest } from "../../bindings/VerifyRequest";
 import type { VerifyResponse } from "../../bindings/VerifyResponse";
+import { JWS_ALGORITHMS } from "../../bindings/vocabulary";
 import { decodeToken, toIpcError, verifyToken, type IpcError } from "../../ipc";
 import { Latest } from "../../latest";
 import { session } from "../../session.svelte";
@@ -26,7 +26,7 @@ export const KEY_KINDS: readonly { kind: KeyKind; label: string; network: boolea
 ];
 
 /** Every algorithm verification supports; none selected means "whatever fits the key". */
-export const ALGORITHMS = SIGNING_ALGORITHMS;
+export const ALGORITHMS = JWS_ALGORITHMS;
 
 export function isNetworkKind(kind: KeyKind): boolean {
   return KEY_KINDS.find((k) => k.kind === kind)?.network ?? false;
