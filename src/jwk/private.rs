@@ -260,7 +260,7 @@ impl SigningKey {
 
     /// Signs `message` with `alg` and returns the raw JWS signature (R‖S for ECDSA, RFC 7518
     /// §3.4). The caller has checked that `alg` fits the key.
-    pub(crate) fn sign_raw(&self, alg: JwsAlg, message: &[u8]) -> Result<Vec<u8>, String> {
+    pub(crate) fn sign_raw(&self, alg: JwsAlg, message: &[u8]) -> Result<Vec<u8>, SigningError> {
         use p256::ecdsa::signature::Signer as _;
         match (&self.inner, alg) {
             (PrivateKey::Hmac(s), alg) if alg.family() == KeyFamily::Hmac => {
@@ -282,17 +282,39 @@ impl SigningKey {
                 Ok(sig.to_bytes().to_vec())
             }
             (PrivateKey::Ed25519(k), JwsAlg::EdDSA) => Ok(k.sign(message).to_bytes().to_vec()),
-            _ => Err(format!("{alg} does not fit {}", self.describe())),
+            _ => Err(SigningError::KeyMismatch {
+                alg,
+                key: self.describe(),
+            }),
         }
     }
 }
 
-fn hmac_sign(secret: &SecretBytes, alg: JwsAlg, message: &[u8]) -> Result<Vec<u8>, String> {
+/// Why signing failed once the key was accepted for the algorithm; reported as
+/// `EncodeError::Signing` (`encode.signing_failed`).
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum SigningError {
+    #[error("{alg} does not fit {key}")]
+    KeyMismatch { alg: JwsAlg, key: String },
+    #[error("unusable HMAC key: {0}")]
+    UnusableHmacKey(String),
+    #[error("{0} is not an HMAC algorithm")]
+    NotHmac(JwsAlg),
+    #[error("{0} is not an RSA algorithm")]
+    NotRsa(JwsAlg),
+    #[error("RSA signing failed ({reason}); the key may be too small for {alg}")]
+    Rsa { alg: JwsAlg, reason: String },
+}
+
+fn hmac_sign(secret: &SecretBytes, alg: JwsAlg, message: &[u8]) -> Result<Vec<u8>, SigningError> {
     use hmac::{Hmac, Mac};
     use sha2::{Sha256, Sha384, Sha512};
-    fn mac<M: Mac + hmac::digest::KeyInit>(key: &[u8], message: &[u8]) -> Result<Vec<u8>, String> {
-        let mut mac =
-            <M as Mac>::new_from_slice(key).map_err(|e| format!("unusable HMAC key: {e}"))?;
+    fn mac<M: Mac + hmac::digest::KeyInit>(
+        key: &[u8],
+        message: &[u8],
+    ) -> Result<Vec<u8>, SigningError> {
+        let mut mac = <M as Mac>::new_from_slice(key)
+            .map_err(|e| SigningError::UnusableHmacKey(e.to_string()))?;
         mac.update(message);
         Ok(mac.finalize().into_bytes().to_vec())
     }
@@ -301,11 +323,11 @@ fn hmac_sign(secret: &SecretBytes, alg: JwsAlg, message: &[u8]) -> Result<Vec<u8
         JwsAlg::HS256 => mac::<Hmac<Sha256>>(key, message),
         JwsAlg::HS384 => mac::<Hmac<Sha384>>(key, message),
         JwsAlg::HS512 => mac::<Hmac<Sha512>>(key, message),
-        other => Err(format!("{other} is not an HMAC algorithm")),
+        other => Err(SigningError::NotHmac(other)),
     }
 }
 
-fn rsa_sign(key: &RsaPrivateKey, alg: JwsAlg, message: &[u8]) -> Result<Vec<u8>, String> {
+fn rsa_sign(key: &RsaPrivateKey, alg: JwsAlg, message: &[u8]) -> Result<Vec<u8>, SigningError> {
     use rsa::{Pkcs1v15Sign, Pss};
     use sha2::{Digest as _, Sha256, Sha384, Sha512};
     let mut rng = rand_core::OsRng;
@@ -336,9 +358,12 @@ fn rsa_sign(key: &RsaPrivateKey, alg: JwsAlg, message: &[u8]) -> Result<Vec<u8>,
         JwsAlg::PS512 => {
             key.sign_with_rng(&mut rng, Pss::new::<Sha512>(), &Sha512::digest(message))
         }
-        other => return Err(format!("{other} is not an RSA algorithm")),
+        other => return Err(SigningError::NotRsa(other)),
     };
-    result.map_err(|e| format!("RSA signing failed ({e}); the key may be too small for {alg}"))
+    result.map_err(|e| SigningError::Rsa {
+        alg,
+        reason: e.to_string(),
+    })
 }
 
 fn ec_material(crv: EcCurve, point: &[u8]) -> KeyMaterial {

@@ -131,8 +131,8 @@ impl KeySummary {
             None => None,
             Some(x5c) => match certificate_summary(jwk, x5c, now) {
                 Ok(c) => Some(c),
-                Err(p) => {
-                    problems.push(p);
+                Err(e) => {
+                    problems.push(e.to_string());
                     None
                 }
             },
@@ -151,21 +151,33 @@ impl KeySummary {
     }
 }
 
-fn certificate_summary(jwk: &Value, x5c: &Value, now: i64) -> Result<CertificateSummary, String> {
+/// Why a JWK's `x5c` certificate could not be read; a [`KeySummary`] problem.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum CertificateError {
+    #[error("\"x5c\" is not a non-empty array of strings (RFC 7517 §4.7)")]
+    NotAnArray,
+    #[error("the first \"x5c\" certificate is not base64 ({0}) (RFC 7517 §4.7)")]
+    NotBase64(String),
+    #[error("the first \"x5c\" certificate is not a DER X.509 certificate ({0}) (RFC 7517 §4.7)")]
+    NotDer(String),
+}
+
+fn certificate_summary(
+    jwk: &Value,
+    x5c: &Value,
+    now: i64,
+) -> Result<CertificateSummary, CertificateError> {
     // RFC 7517 §4.7: an array of base64 (not base64url) DER certificates, the key's own first.
     let first = x5c
         .as_array()
         .and_then(|a| a.first())
         .and_then(Value::as_str)
-        .ok_or("\"x5c\" is not a non-empty array of strings (RFC 7517 §4.7)")?;
-    let der = STANDARD.decode(first.trim()).map_err(|e| {
-        format!("the first \"x5c\" certificate is not base64 ({e}) (RFC 7517 §4.7)")
-    })?;
-    let (_, cert) = x509_parser::parse_x509_certificate(&der).map_err(|e| {
-        format!(
-            "the first \"x5c\" certificate is not a DER X.509 certificate ({e}) (RFC 7517 §4.7)"
-        )
-    })?;
+        .ok_or(CertificateError::NotAnArray)?;
+    let der = STANDARD
+        .decode(first.trim())
+        .map_err(|e| CertificateError::NotBase64(e.to_string()))?;
+    let (_, cert) = x509_parser::parse_x509_certificate(&der)
+        .map_err(|e| CertificateError::NotDer(e.to_string()))?;
     let not_before_unix = cert.validity().not_before.timestamp();
     let not_after_unix = cert.validity().not_after.timestamp();
     Ok(CertificateSummary {
@@ -243,6 +255,23 @@ mod tests {
         assert_eq!(s.size_bits, Some(2048));
         assert_eq!(s.kid.as_deref(), Some("2011-04-29"));
         assert!(s.problems.is_empty());
+    }
+
+    #[test]
+    fn unreadable_certificates_are_problems_that_say_why() {
+        let mut jwk = rfc7638_key();
+        jwk["x5c"] = json!("MIIB");
+        assert_eq!(
+            KeySummary::from_jwk(&jwk, 0).problems,
+            ["\"x5c\" is not a non-empty array of strings (RFC 7517 §4.7)"]
+        );
+        jwk["x5c"] = json!(["%%%"]);
+        let problems = KeySummary::from_jwk(&jwk, 0).problems;
+        assert!(
+            problems[0].starts_with("the first \"x5c\" certificate is not base64 (")
+                && problems[0].ends_with(") (RFC 7517 §4.7)"),
+            "{problems:?}"
+        );
     }
 
     #[test]

@@ -6,7 +6,7 @@ use serde_json::{Map, Value};
 use super::claims::{claim_info, header_param_info};
 use super::findings::{hidden_character_findings, token_findings, Finding, FindingCode};
 use super::input::normalize_token;
-use super::json::{duplicate_members, json_depth, parse_json_object, JsonProblem};
+use super::json::{parse_json_object, JsonProblem};
 use crate::error::ErrorCode;
 use crate::jose::b64;
 use crate::jose::timefmt::{iso8601, relative_for_claim};
@@ -452,14 +452,12 @@ fn decode_json_object(
         segment: seg.kind,
         offset: seg.offset,
     })?;
-    if json_depth(text) > MAX_JSON_DEPTH {
-        return Err(DecodeError::TooDeep {
+    parse_json_object(text, MAX_JSON_DEPTH).map_err(|problem| match problem {
+        JsonProblem::TooDeep => DecodeError::TooDeep {
             segment: seg.kind,
             offset: seg.offset,
             limit: MAX_JSON_DEPTH,
-        });
-    }
-    let map = parse_json_object(text).map_err(|problem| match problem {
+        },
         JsonProblem::Syntax(reason) => DecodeError::Json {
             segment: seg.kind,
             offset: seg.offset,
@@ -470,8 +468,7 @@ fn decode_json_object(
             offset: seg.offset,
             found,
         },
-    })?;
-    Ok((map, duplicate_members(text)))
+    })
 }
 
 /// One `duplicate-member` finding naming every repeated member of a segment, if any.
@@ -524,18 +521,15 @@ fn decode_payload(seg: &RawSegment<'_>) -> Result<Payload, DecodeError> {
             reason: "it is binary, not UTF-8 text".to_owned(),
         });
     };
-    if json_depth(&text) > MAX_JSON_DEPTH {
-        return Err(DecodeError::TooDeep {
-            segment: seg.kind,
-            offset: seg.offset,
-            limit: MAX_JSON_DEPTH,
-        });
-    }
-    Ok(match parse_json_object(&text) {
-        Ok(map) => Payload::Claims {
-            duplicates: duplicate_members(&text),
-            map,
-        },
+    Ok(match parse_json_object(&text, MAX_JSON_DEPTH) {
+        Ok((map, duplicates)) => Payload::Claims { map, duplicates },
+        Err(JsonProblem::TooDeep) => {
+            return Err(DecodeError::TooDeep {
+                segment: seg.kind,
+                offset: seg.offset,
+                limit: MAX_JSON_DEPTH,
+            })
+        }
         Err(JsonProblem::Syntax(reason)) => Payload::Other {
             text: Some(text),
             reason: format!("it is not JSON ({reason})"),

@@ -157,7 +157,10 @@ pub enum EncodeError {
     #[error("the key's JWK says \"alg\": \"{key_alg}\", so verifiers would reject a {alg} token made with it (RFC 7517 §4.4); use a key meant for {alg} (keygen --alg {alg}), or the key as PEM, which names no algorithm")]
     KeyAlgRestricted { alg: JwsAlg, key_alg: String },
     #[error("\"{claim}\": {reason}")]
-    InvalidTime { claim: String, reason: String },
+    InvalidTime {
+        claim: String,
+        reason: RelativeTimeError,
+    },
     #[error(transparent)]
     Key(#[from] KeyError),
     #[error("signing failed: {0}")]
@@ -333,7 +336,7 @@ pub fn sign_segments(
     let message = format!("{header_b64}.{payload_b64}");
     let signature = key
         .sign_raw(alg, message.as_bytes())
-        .map_err(EncodeError::Signing)?;
+        .map_err(|e| EncodeError::Signing(e.to_string()))?;
     Ok(b64::encode(signature))
 }
 
@@ -407,17 +410,15 @@ pub const TIME_CLAIMS: [&str; 4] = ["iat", "nbf", "exp", "auth_time"];
 /// Grammar: `now`, an offset `+N<unit>` / `-N<unit>`, or both (`now+15m`), where `N` is a
 /// decimal integer and `<unit>` is `s` (seconds), `m` (minutes), `h` (hours), `d` (days of
 /// 86 400 s) or `w` (weeks). Bare digits are an absolute Unix time. Spaces are not allowed.
-pub fn parse_relative_time(text: &str, now: i64) -> Result<i64, String> {
-    const GRAMMAR: &str = "expected now, +N or -N followed by s, m, h, d or w (e.g. +15m, -1h, now+2d), or Unix seconds";
+pub fn parse_relative_time(text: &str, now: i64) -> Result<i64, RelativeTimeError> {
+    let out_of_range = || RelativeTimeError::OutOfRange(text.to_owned());
     if !text.is_empty() && text.bytes().all(|b| b.is_ascii_digit()) {
-        return text
-            .parse::<i64>()
-            .map_err(|_| format!("\"{text}\" is out of range"));
+        return text.parse::<i64>().map_err(|_| out_of_range());
     }
     let rest = text.strip_prefix("now").unwrap_or(text);
     if rest.is_empty() {
         return if text.is_empty() {
-            Err(format!("empty time; {GRAMMAR}"))
+            Err(RelativeTimeError::Empty)
         } else {
             Ok(now)
         };
@@ -425,10 +426,10 @@ pub fn parse_relative_time(text: &str, now: i64) -> Result<i64, String> {
     let (sign, rest) = match rest.as_bytes()[0] {
         b'+' => (1i64, &rest[1..]),
         b'-' => (-1i64, &rest[1..]),
-        _ => return Err(format!("\"{text}\" is not a relative time; {GRAMMAR}")),
+        _ => return Err(RelativeTimeError::NotRelative(text.to_owned())),
     };
     let Some(unit) = rest.chars().last() else {
-        return Err(format!("\"{text}\" has no amount; {GRAMMAR}"));
+        return Err(RelativeTimeError::NoAmount(text.to_owned()));
     };
     let scale: i64 = match unit {
         's' => 1,
@@ -436,18 +437,44 @@ pub fn parse_relative_time(text: &str, now: i64) -> Result<i64, String> {
         'h' => 3600,
         'd' => 86_400,
         'w' => 7 * 86_400,
-        _ => return Err(format!("\"{text}\" has no unit; {GRAMMAR}")),
+        _ => return Err(RelativeTimeError::NoUnit(text.to_owned())),
     };
     let digits = &rest[..rest.len() - 1];
     if digits.is_empty() || !digits.bytes().all(|b| b.is_ascii_digit()) {
-        return Err(format!("\"{text}\" is not a relative time; {GRAMMAR}"));
+        return Err(RelativeTimeError::NotRelative(text.to_owned()));
     }
     digits
         .parse::<i64>()
         .ok()
         .and_then(|n| n.checked_mul(scale))
         .and_then(|offset| now.checked_add(sign * offset))
-        .ok_or_else(|| format!("\"{text}\" is out of range"))
+        .ok_or_else(out_of_range)
+}
+
+/// The grammar [`parse_relative_time`] accepts, as its errors state it.
+const RELATIVE_TIME_GRAMMAR: &str =
+    "expected now, +N or -N followed by s, m, h, d or w (e.g. +15m, -1h, now+2d), or Unix seconds";
+
+/// Why a time is not in the [`parse_relative_time`] grammar; each names the text as written.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum RelativeTimeError {
+    #[error("empty time; {grammar}", grammar = RELATIVE_TIME_GRAMMAR)]
+    Empty,
+    #[error("\"{0}\" is not a relative time; {grammar}", grammar = RELATIVE_TIME_GRAMMAR)]
+    NotRelative(String),
+    #[error("\"{0}\" has no amount; {grammar}", grammar = RELATIVE_TIME_GRAMMAR)]
+    NoAmount(String),
+    #[error("\"{0}\" has no unit; {grammar}", grammar = RELATIVE_TIME_GRAMMAR)]
+    NoUnit(String),
+    /// The time does not fit a signed 64-bit count of seconds.
+    #[error("\"{0}\" is out of range")]
+    OutOfRange(String),
+}
+
+impl ErrorCode for RelativeTimeError {
+    fn code(&self) -> &'static str {
+        "encode.invalid_time"
+    }
 }
 
 /// Replaces string values of `iat`, `nbf`, `exp` and `auth_time` by the Unix time they denote
@@ -552,7 +579,18 @@ mod tests {
         ] {
             assert!(parse_relative_time(bad, NOW).is_err(), "{bad:?} accepted");
         }
-        assert!(parse_relative_time("+99999999999999999w", NOW).is_err());
+        assert_eq!(
+            parse_relative_time("+99999999999999999w", NOW),
+            Err(RelativeTimeError::OutOfRange("+99999999999999999w".into()))
+        );
+        assert_eq!(
+            parse_relative_time("+15y", NOW).unwrap_err().to_string(),
+            "\"+15y\" has no unit; expected now, +N or -N followed by s, m, h, d or w (e.g. +15m, -1h, now+2d), or Unix seconds"
+        );
+        assert_eq!(
+            parse_relative_time("", NOW).unwrap_err().to_string(),
+            "empty time; expected now, +N or -N followed by s, m, h, d or w (e.g. +15m, -1h, now+2d), or Unix seconds"
+        );
     }
 
     #[test]

@@ -60,15 +60,19 @@ impl Output {
         render: impl FnOnce(&mut dyn std::io::Write) -> std::io::Result<()>,
         code: u8,
     ) -> ExitCode {
-        let mut stdout = AutoStream::auto(std::io::stdout().lock());
         let written = if self.json {
+            // JSON carries no styles (and escapes every control character), so it skips the
+            // colour-stripping stream, and is written in large blocks rather than line by line.
+            let mut stdout = std::io::BufWriter::new(std::io::stdout().lock());
             serde_json::to_writer_pretty(&mut stdout, value)
                 .map_err(std::io::Error::from)
                 .and_then(|()| writeln!(stdout))
+                .and_then(|()| stdout.flush())
         } else {
-            render(&mut stdout)
+            let mut stdout = AutoStream::auto(std::io::stdout().lock());
+            render(&mut stdout).and_then(|()| stdout.flush())
         };
-        match written.and_then(|()| stdout.flush()) {
+        match written {
             Ok(()) => ExitCode::from(code),
             // The reader stopped early (`| head`): it has what it wanted, and the verdict stands.
             Err(e) if e.kind() == std::io::ErrorKind::BrokenPipe => ExitCode::from(code),

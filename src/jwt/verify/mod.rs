@@ -15,7 +15,7 @@ use crate::jose::{Curve, KeyType};
 use crate::jwk::{KeySource, VerificationKey};
 use crate::vocab::string_enum;
 
-pub use signature::verify_signature_bytes;
+pub use signature::{verify_signature_bytes, SignatureError};
 
 /// Default clock leeway for `exp`, `nbf` and `iat` (RFC 7519 §4.1.4 allows "some small leeway").
 pub const DEFAULT_LEEWAY_SECONDS: u64 = 60;

@@ -3,6 +3,7 @@
 use jsonwebtoken::DecodingKey;
 
 use super::{check, Check, CheckName, CheckStatus, VerifyOptions};
+use crate::error::ErrorCode;
 use crate::jose::alg::{JwsAlg, KeyFamily};
 use crate::jose::b64;
 use crate::jwk::{KeyMaterial, KeySource, VerificationKey};
@@ -293,6 +294,32 @@ fn verify_with_candidates(
     fail(msg)
 }
 
+/// Why a key could not be used to check a signature (as opposed to a signature that does not
+/// match, which is `Ok(false)`). Shown after the `signature` check's message.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum SignatureError {
+    #[error("unusable EC key: {0}")]
+    UnusableEcKey(String),
+    #[error("unusable Ed25519 key: {0}")]
+    UnusableEd25519Key(String),
+    #[error("{0} is not supported")]
+    UnsupportedAlg(JwsAlg),
+    #[error("the P-521 point is not on the curve")]
+    PointNotOnCurve,
+    /// The cryptography library refused the key.
+    #[error("the key could not be used: {0}")]
+    Crypto(String),
+}
+
+impl ErrorCode for SignatureError {
+    fn code(&self) -> &'static str {
+        match self {
+            SignatureError::UnsupportedAlg(_) => "verify.unsupported_alg",
+            _ => "verify.unusable_key",
+        }
+    }
+}
+
 /// Checks `signature` over `message` with `material` under `alg`. `Ok(false)` means a clean
 /// mismatch; `Err` means the key could not be used.
 pub fn verify_signature_bytes(
@@ -300,7 +327,7 @@ pub fn verify_signature_bytes(
     alg: JwsAlg,
     message: &[u8],
     signature: &[u8],
-) -> Result<bool, String> {
+) -> Result<bool, SignatureError> {
     if !material.fits(alg) {
         return Ok(false);
     }
@@ -312,18 +339,22 @@ pub fn verify_signature_bytes(
         KeyMaterial::Hmac(secret) => DecodingKey::from_secret(secret.expose_secret()),
         KeyMaterial::Rsa { n, e } => DecodingKey::from_rsa_raw_components(n, e),
         KeyMaterial::Ec { x, y, .. } => DecodingKey::from_ec_components(&b(x), &b(y))
-            .map_err(|e| format!("unusable EC key: {e}"))?,
+            .map_err(|e| SignatureError::UnusableEcKey(e.to_string()))?,
         KeyMaterial::Ed25519 { x } => DecodingKey::from_ed_components(&b(x))
-            .map_err(|e| format!("unusable Ed25519 key: {e}"))?,
+            .map_err(|e| SignatureError::UnusableEd25519Key(e.to_string()))?,
     };
     let jwt_alg = alg
         .to_jsonwebtoken()
-        .ok_or_else(|| format!("{alg} is not supported"))?;
+        .ok_or(SignatureError::UnsupportedAlg(alg))?;
     jsonwebtoken::crypto::verify(&b(signature), message, &key, jwt_alg)
-        .map_err(|e| format!("the key could not be used: {e}"))
+        .map_err(|e| SignatureError::Crypto(e.to_string()))
 }
 
-fn verify_es512(material: &KeyMaterial, message: &[u8], signature: &[u8]) -> Result<bool, String> {
+fn verify_es512(
+    material: &KeyMaterial,
+    message: &[u8],
+    signature: &[u8],
+) -> Result<bool, SignatureError> {
     use p521::ecdsa::signature::Verifier as _;
     let KeyMaterial::Ec { x, y, .. } = material else {
         return Ok(false);
@@ -333,7 +364,7 @@ fn verify_es512(material: &KeyMaterial, message: &[u8], signature: &[u8]) -> Res
     point.extend_from_slice(x);
     point.extend_from_slice(y);
     let key = p521::ecdsa::VerifyingKey::from_sec1_bytes(&point)
-        .map_err(|_| "the P-521 point is not on the curve".to_owned())?;
+        .map_err(|_| SignatureError::PointNotOnCurve)?;
     let Ok(sig) = p521::ecdsa::Signature::from_slice(signature) else {
         return Ok(false);
     };
