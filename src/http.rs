@@ -17,12 +17,18 @@
 //!   names, so a public name resolving to 127.0.0.1 is refused too;
 //! - each hop connects to exactly the addresses it was checked against: they are pinned in a
 //!   client built for that hop (`resolve_to_addrs`), so a second DNS answer (rebinding) between
-//!   the check and the connection is never used. Through a proxy the proxy resolves the name
-//!   itself; the check is then made on what this machine resolves;
+//!   the check and the connection is never used; hops pinned alike reuse that client and its
+//!   connection pool. Through a proxy the proxy resolves the name itself; the check is then
+//!   made on what this machine resolves;
 //! - a per-process cache honouring `Cache-Control`, timed by the injected [`Clock`], bounded in
 //!   entries and bytes ([`CACHE_MAX_ENTRIES`], [`CACHE_MAX_BYTES`]), least recently used out first;
 //!   a cached response is served only where the address rule would let its hops be fetched;
-//! - a transcript of every exchange ([`Exchange`]) with secret-bearing headers redacted;
+//! - every exchange ([`Exchange`]), secret-bearing headers redacted, recorded in the
+//!   [`Transcript`] the caller passes for that operation: the client keeps none, so operations
+//!   running at once on one client each get exactly their own, and a request cut short by a
+//!   cancelled operation is recorded as unfinished;
+//! - nothing paid before it is needed: making a client reads no trust store and builds no TLS;
+//!   the first fetch that connects does, once per client;
 //! - the system proxy (`HTTPS_PROXY`, `NO_PROXY`, …) for remote hosts, never for loopback ones
 //!   (by name, or resolving only to loopback addresses): a proxy's 127.0.0.1 is not ours, and a
 //!   local provider's tokens must not leave the machine.
@@ -33,7 +39,8 @@
 use std::collections::{HashMap, HashSet};
 use std::fmt;
 use std::net::{IpAddr, Ipv4Addr, Ipv6Addr, SocketAddr};
-use std::sync::{Arc, Mutex, MutexGuard};
+use std::num::NonZeroUsize;
+use std::sync::{Arc, Mutex, MutexGuard, OnceLock};
 use std::time::{Duration, Instant};
 
 use lru::LruCache;
@@ -807,17 +814,149 @@ impl ResponseCache {
 
 struct Inner {
     /// The TLS configuration of every per-hop client: reqwest's default (the platform verifier,
-    /// http/1.1), built once.
-    tls: rustls::ClientConfig,
+    /// http/1.1). Built on the first fetch that connects, never when the client is made: it
+    /// reads the OS trust store, which a local verification must not pay for. A failed build is
+    /// kept and returned by every fetch that needs it.
+    tls: OnceLock<Result<rustls::ClientConfig, HttpError>>,
+    /// Per-hop reqwest clients, reused while a hop is the same (same pinned addresses, same
+    /// proxy choice), so that hops to one host share a connection pool. Bounded like the cache.
+    hop_clients: Mutex<LruCache<HopClientKey, reqwest::Client>>,
     /// Host names answered without DNS ([`HttpClient::with_resolved_hosts`]).
     resolved_hosts: HashMap<String, Vec<IpAddr>>,
     policy: HttpPolicy,
     clock: Arc<dyn Clock>,
     cache: Mutex<ResponseCache>,
+}
+
+/// What makes two hops' reqwest clients interchangeable: whether they bypass the system proxy,
+/// and the host name with the addresses it is pinned to (none for IP literals).
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
+struct HopClientKey {
+    direct: bool,
+    pin: Option<(String, Vec<SocketAddr>)>,
+}
+
+/// Most per-hop clients kept for reuse (16): a session talks to a handful of hosts.
+const HOP_CLIENTS_MAX: usize = 16;
+
+/// The exchanges of one operation (a discovery, a verification with network keys, later each
+/// flow step), oldest first, secrets redacted.
+///
+/// The caller makes one per operation and passes it to every fetch the operation makes; the
+/// client keeps no transcript of its own, so operations running at once on one client never see
+/// each other's exchanges, and an operation that fails or is cancelled still leaves what it
+/// recorded with the caller. A request cancelled before its response was complete is recorded
+/// as unfinished (no status, or no body, and an `error` saying so).
+#[derive(Debug, Default)]
+pub struct Transcript {
     exchanges: Mutex<Vec<Exchange>>,
 }
 
-/// The HTTP client every core fetch uses. Cheap to clone; clones share the cache and transcript.
+impl Transcript {
+    /// An empty transcript.
+    pub fn new() -> Self {
+        Transcript::default()
+    }
+
+    /// Appends `exchange`.
+    pub fn record(&self, exchange: Exchange) {
+        lock(&self.exchanges).push(exchange);
+    }
+
+    /// How many exchanges are recorded.
+    pub fn len(&self) -> usize {
+        lock(&self.exchanges).len()
+    }
+
+    /// True when nothing is recorded.
+    pub fn is_empty(&self) -> bool {
+        self.len() == 0
+    }
+
+    /// The exchanges recorded so far, oldest first.
+    pub fn exchanges(&self) -> Vec<Exchange> {
+        lock(&self.exchanges).clone()
+    }
+
+    /// The exchanges recorded after the first `skip`: those of one step when several share a
+    /// transcript.
+    pub fn exchanges_since(&self, skip: usize) -> Vec<Exchange> {
+        lock(&self.exchanges).iter().skip(skip).cloned().collect()
+    }
+
+    /// The exchanges, consuming the transcript.
+    pub fn into_exchanges(self) -> Vec<Exchange> {
+        self.exchanges
+            .into_inner()
+            .unwrap_or_else(|e| e.into_inner())
+    }
+}
+
+/// What an exchange cancelled before its response was complete says in its `error`.
+pub const UNFINISHED_EXCHANGE: &str =
+    "cancelled: the operation was stopped before the response was complete";
+
+/// An exchange whose request is on its way. Dropped unfinished (its operation cancelled, the
+/// future dropped mid-request), it records itself as unfinished, so the transcript shows what
+/// was being waited for.
+struct InFlight<'t> {
+    transcript: &'t Transcript,
+    pending: Option<Exchange>,
+    started: Instant,
+}
+
+impl<'t> InFlight<'t> {
+    fn new(transcript: &'t Transcript, request: &HttpRequest, url: &Url, started: Instant) -> Self {
+        InFlight {
+            transcript,
+            pending: Some(Exchange {
+                method: request.method.clone(),
+                url: without_credentials(url),
+                status: None,
+                request_headers: redact_headers(&request.headers),
+                response_headers: Vec::new(),
+                duration_ms: 0,
+                from_cache: false,
+                error: None,
+            }),
+            started,
+        }
+    }
+
+    fn elapsed_ms(&self) -> u64 {
+        u64::try_from(self.started.elapsed().as_millis()).unwrap_or(u64::MAX)
+    }
+
+    /// The status line and headers arrived; the body has not yet.
+    fn answered(&mut self, status: u16, headers: &[HttpHeader]) {
+        if let Some(pending) = &mut self.pending {
+            pending.status = Some(status);
+            pending.response_headers = redact_headers(headers);
+        }
+    }
+
+    /// Records the exchange as it ended: `error` if it failed, else complete.
+    fn finish(mut self, error: Option<&HttpError>) {
+        if let Some(mut exchange) = self.pending.take() {
+            exchange.duration_ms = self.elapsed_ms();
+            exchange.error = error.map(ToString::to_string);
+            self.transcript.record(exchange);
+        }
+    }
+}
+
+impl Drop for InFlight<'_> {
+    fn drop(&mut self) {
+        if let Some(mut exchange) = self.pending.take() {
+            exchange.duration_ms = self.elapsed_ms();
+            exchange.error = Some(UNFINISHED_EXCHANGE.to_owned());
+            self.transcript.record(exchange);
+        }
+    }
+}
+
+/// The HTTP client every core fetch uses: policy, cache and connection pools, shared by clones
+/// and safe to use from operations running at once. Making one does no network or TLS work.
 #[derive(Clone)]
 pub struct HttpClient {
     inner: Arc<Inner>,
@@ -849,9 +988,31 @@ fn error_chain(e: &dyn std::error::Error) -> String {
     parts.join(": ")
 }
 
+/// The TLS configuration reqwest would build (the platform verifier, so the OS trust store),
+/// restricted to http/1.1.
+fn build_tls() -> Result<rustls::ClientConfig, HttpError> {
+    use rustls_platform_verifier::BuilderVerifierExt as _;
+    // reqwest is built without a bundled crypto provider (aws-lc needs a C toolchain); use ring
+    // unless the process already chose one.
+    if rustls::crypto::CryptoProvider::get_default().is_none() {
+        let _ = rustls::crypto::ring::default_provider().install_default();
+    }
+    let provider = rustls::crypto::CryptoProvider::get_default()
+        .cloned()
+        .unwrap_or_else(|| Arc::new(rustls::crypto::ring::default_provider()));
+    let mut tls = rustls::ClientConfig::builder_with_provider(provider)
+        .with_safe_default_protocol_versions()
+        .and_then(|builder| builder.with_platform_verifier())
+        .map_err(|e| HttpError::Client(format!("cannot set up TLS: {e}")))?
+        .with_no_client_auth();
+    tls.alpn_protocols = vec![b"http/1.1".to_vec()];
+    Ok(tls)
+}
+
 impl HttpClient {
-    /// A client applying `policy`, with cache expiry read from `clock`.
-    pub fn new(policy: HttpPolicy, clock: Arc<dyn Clock>) -> Result<Self, HttpError> {
+    /// A client applying `policy`, with cache expiry read from `clock`. Cheap: TLS and the trust
+    /// store are set up by the first fetch that connects.
+    pub fn new(policy: HttpPolicy, clock: Arc<dyn Clock>) -> Self {
         Self::with_resolved_hosts(policy, clock, &[])
     }
 
@@ -863,22 +1024,7 @@ impl HttpClient {
         policy: HttpPolicy,
         clock: Arc<dyn Clock>,
         hosts: &[(&str, IpAddr)],
-    ) -> Result<Self, HttpError> {
-        use rustls_platform_verifier::BuilderVerifierExt as _;
-        // reqwest is built without a bundled crypto provider (aws-lc needs a C toolchain); use
-        // ring unless the process already chose one.
-        if rustls::crypto::CryptoProvider::get_default().is_none() {
-            let _ = rustls::crypto::ring::default_provider().install_default();
-        }
-        let provider = rustls::crypto::CryptoProvider::get_default()
-            .cloned()
-            .unwrap_or_else(|| Arc::new(rustls::crypto::ring::default_provider()));
-        let mut tls = rustls::ClientConfig::builder_with_provider(provider)
-            .with_safe_default_protocol_versions()
-            .and_then(|builder| builder.with_platform_verifier())
-            .map_err(|e| HttpError::Client(format!("cannot set up TLS: {e}")))?
-            .with_no_client_auth();
-        tls.alpn_protocols = vec![b"http/1.1".to_vec()];
+    ) -> Self {
         let mut resolved_hosts: HashMap<String, Vec<IpAddr>> = HashMap::new();
         for (host, ip) in hosts {
             resolved_hosts
@@ -886,19 +1032,18 @@ impl HttpClient {
                 .or_default()
                 .push(*ip);
         }
-        let client = HttpClient {
+        HttpClient {
             inner: Arc::new(Inner {
-                tls,
+                tls: OnceLock::new(),
+                hop_clients: Mutex::new(LruCache::new(
+                    NonZeroUsize::new(HOP_CLIENTS_MAX).expect("a positive bound"),
+                )),
                 resolved_hosts,
                 policy,
                 clock,
                 cache: Mutex::new(ResponseCache::new(CACHE_MAX_ENTRIES, CACHE_MAX_BYTES)),
-                exchanges: Mutex::new(Vec::new()),
             }),
-        };
-        // A setup fault shows now rather than at the first fetch.
-        client.reqwest_client(false, None)?;
-        Ok(client)
+        }
     }
 
     /// The policy this client applies.
@@ -911,24 +1056,20 @@ impl HttpClient {
         self.inner.clock.now_unix()
     }
 
-    /// Every exchange recorded so far (redacted), oldest first.
-    pub fn exchanges(&self) -> Vec<Exchange> {
-        lock(&self.inner.exchanges).clone()
-    }
-
-    /// The recorded exchanges, clearing the transcript.
-    pub fn take_exchanges(&self) -> Vec<Exchange> {
-        std::mem::take(&mut *lock(&self.inner.exchanges))
-    }
-
     /// Forgets every cached response.
     pub fn clear_cache(&self) {
         lock(&self.inner.cache).clear();
     }
 
-    /// GETs `url`, following redirects within the policy. Any status is returned as data; use
-    /// [`HttpClient::get_json`] or [`process_json_response`] to require a JSON document.
-    pub async fn get(&self, url: &str, options: &FetchOptions) -> Result<HttpResponse, HttpError> {
+    /// GETs `url`, following redirects within the policy, each hop recorded in `transcript`.
+    /// Any status is returned as data; use [`HttpClient::get_json`] or [`process_json_response`]
+    /// to require a JSON document.
+    pub async fn get(
+        &self,
+        url: &str,
+        options: &FetchOptions,
+        transcript: &Transcript,
+    ) -> Result<HttpResponse, HttpError> {
         let request = build_get(url, options, &self.inner.policy)?;
         let key = format!(
             "{} {}",
@@ -936,11 +1077,11 @@ impl HttpClient {
             request.url
         );
         if !options.bypass_cache {
-            if let Some(hit) = self.cached(&key, &request) {
+            if let Some(hit) = self.cached(&key, &request, transcript) {
                 return Ok(hit);
             }
         }
-        let (response, hops) = self.send_hops(request).await?;
+        let (response, hops) = self.send_hops(request, transcript).await?;
         let lifetime = Some(&response)
             .filter(|r| r.status == 200)
             .and_then(|r| cache_lifetime(&r.headers));
@@ -965,16 +1106,26 @@ impl HttpClient {
     }
 
     /// GETs `url` asking for JSON and parses the body; non-2xx, HTML and invalid JSON are errors.
-    pub async fn get_json(&self, url: &str, options: &FetchOptions) -> Result<Value, HttpError> {
+    pub async fn get_json(
+        &self,
+        url: &str,
+        options: &FetchOptions,
+        transcript: &Transcript,
+    ) -> Result<Value, HttpError> {
         let mut options = options.clone();
         if options.accept.is_none() {
             options.accept = FetchOptions::json().accept;
         }
-        let response = self.get(url, &options).await?;
+        let response = self.get(url, &options, transcript).await?;
         process_json_response(&response)
     }
 
-    fn cached(&self, key: &str, request: &HttpRequest) -> Option<HttpResponse> {
+    fn cached(
+        &self,
+        key: &str,
+        request: &HttpRequest,
+        transcript: &Transcript,
+    ) -> Option<HttpResponse> {
         let now = self.inner.clock.now_unix();
         let mut cache = lock(&self.inner.cache);
         if cache.get(key)?.expires_at <= now {
@@ -987,7 +1138,7 @@ impl HttpClient {
         drop(cache);
         response.from_cache = true;
         response.root = root;
-        self.record(Exchange {
+        transcript.record(Exchange {
             method: request.method.clone(),
             url: request.url.to_string(),
             status: Some(response.status),
@@ -1000,17 +1151,22 @@ impl HttpClient {
         Some(response)
     }
 
-    fn record(&self, exchange: Exchange) {
-        lock(&self.inner.exchanges).push(exchange);
-    }
-
-    /// Sends `request`, following redirects (GET only) hop by hop, each checked and recorded.
-    pub async fn send(&self, request: HttpRequest) -> Result<HttpResponse, HttpError> {
-        Ok(self.send_hops(request).await?.0)
+    /// Sends `request`, following redirects (GET only) hop by hop, each checked and recorded in
+    /// `transcript`.
+    pub async fn send(
+        &self,
+        request: HttpRequest,
+        transcript: &Transcript,
+    ) -> Result<HttpResponse, HttpError> {
+        Ok(self.send_hops(request, transcript).await?.0)
     }
 
     /// [`HttpClient::send`], also returning the hops taken.
-    async fn send_hops(&self, request: HttpRequest) -> Result<(HttpResponse, Vec<Hop>), HttpError> {
+    async fn send_hops(
+        &self,
+        request: HttpRequest,
+        transcript: &Transcript,
+    ) -> Result<(HttpResponse, Vec<Hop>), HttpError> {
         let policy = &self.inner.policy;
         let deadline = Instant::now() + policy.total_timeout;
         let original = request.url.to_string();
@@ -1023,13 +1179,15 @@ impl HttpClient {
         let mut redirects = 0usize;
         loop {
             check_parsed_url(&url, policy).inspect_err(|e| {
-                self.record(self.failed_exchange(&request, &url, None, 0, e));
+                transcript.record(failed_exchange(&request, &url, None, 0, e));
             })?;
             let addresses = self
-                .admit_hop(&request, &url, &provenance, deadline)
+                .admit_hop(&request, &url, &provenance, deadline, transcript)
                 .await?;
             let hop_root = *root.get_or_insert_with(|| root_after(&provenance, &addresses));
-            let mut response = self.send_once(&request, &url, &addresses, deadline).await?;
+            let mut response = self
+                .send_once(&request, &url, &addresses, deadline, transcript)
+                .await?;
             response.root = hop_root;
             hops.push(Hop {
                 url: url.clone(),
@@ -1083,9 +1241,10 @@ impl HttpClient {
         url: &Url,
         provenance: &Provenance,
         deadline: Instant,
+        transcript: &Transcript,
     ) -> Result<Vec<IpAddr>, HttpError> {
         let refuse = |e: HttpError| {
-            self.record(self.failed_exchange(request, url, None, 0, &e));
+            transcript.record(failed_exchange(request, url, None, 0, &e));
             e
         };
         let wait = (self.inner.policy.connect_timeout)
@@ -1141,6 +1300,7 @@ impl HttpClient {
 
     /// The reqwest client for one hop: `url`'s host pinned to the checked `addresses` (a second
     /// DNS answer is never used), direct for loopback, else through the system proxy if any.
+    /// Hops with the same pin and proxy choice share one client, and so its connection pool.
     fn hop_client(&self, url: &Url, addresses: &[IpAddr]) -> Result<reqwest::Client, HttpError> {
         let loopback_only = !addresses.is_empty()
             && (addresses.iter()).all(|&ip| non_public_kind(ip) == Some(NonPublicKind::Loopback));
@@ -1148,54 +1308,42 @@ impl HttpClient {
             Some(Host::Domain(domain)) if !addresses.is_empty() => {
                 let port = url.port_or_known_default().unwrap_or(0);
                 let pinned = addresses.iter().map(|&ip| SocketAddr::new(ip, port));
-                Some((domain, pinned.collect()))
+                Some((domain.to_ascii_lowercase(), pinned.collect()))
             }
             _ => None,
         };
-        self.reqwest_client(is_loopback_url(url) || loopback_only, pin)
+        let key = HopClientKey {
+            direct: is_loopback_url(url) || loopback_only,
+            pin,
+        };
+        if let Some(client) = lock(&self.inner.hop_clients).get(&key) {
+            return Ok(client.clone());
+        }
+        let client = self.reqwest_client(&key)?;
+        lock(&self.inner.hop_clients).put(key, client.clone());
+        Ok(client)
     }
 
-    fn reqwest_client(
-        &self,
-        direct: bool,
-        pin: Option<(&str, Vec<SocketAddr>)>,
-    ) -> Result<reqwest::Client, HttpError> {
+    fn reqwest_client(&self, key: &HopClientKey) -> Result<reqwest::Client, HttpError> {
         let policy = &self.inner.policy;
+        let tls = (self.inner.tls)
+            .get_or_init(build_tls)
+            .as_ref()
+            .map_err(Clone::clone)?;
         let mut builder = reqwest::Client::builder()
-            .tls_backend_preconfigured(self.inner.tls.clone())
+            .tls_backend_preconfigured(tls.clone())
             .redirect(reqwest::redirect::Policy::none())
             .connect_timeout(policy.connect_timeout)
             .timeout(policy.total_timeout);
-        if direct {
+        if key.direct {
             builder = builder.no_proxy();
         }
-        if let Some((domain, addresses)) = pin {
-            builder = builder.resolve_to_addrs(domain, &addresses);
+        if let Some((domain, addresses)) = &key.pin {
+            builder = builder.resolve_to_addrs(domain, addresses);
         }
         builder
             .build()
             .map_err(|e| HttpError::Client(error_chain(&e)))
-    }
-
-    fn failed_exchange(
-        &self,
-        request: &HttpRequest,
-        url: &Url,
-        status: Option<(u16, &[HttpHeader])>,
-        duration_ms: u64,
-        error: &HttpError,
-    ) -> Exchange {
-        Exchange {
-            method: request.method.clone(),
-            // A URL refused for its credentials is recorded without them.
-            url: without_credentials(url),
-            status: status.map(|(s, _)| s),
-            request_headers: redact_headers(&request.headers),
-            response_headers: status.map(|(_, h)| redact_headers(h)).unwrap_or_default(),
-            duration_ms,
-            from_cache: false,
-            error: Some(error.to_string()),
-        }
     }
 
     async fn send_once(
@@ -1204,10 +1352,10 @@ impl HttpClient {
         url: &Url,
         addresses: &[IpAddr],
         deadline: Instant,
+        transcript: &Transcript,
     ) -> Result<HttpResponse, HttpError> {
         let policy = &self.inner.policy;
         let started = Instant::now();
-        let elapsed_ms = || u64::try_from(started.elapsed().as_millis()).unwrap_or(u64::MAX);
         let remaining = deadline.saturating_duration_since(started);
         let timeout_error = || HttpError::Timeout {
             url: url.to_string(),
@@ -1215,7 +1363,7 @@ impl HttpClient {
         };
         if remaining.is_zero() {
             let e = timeout_error();
-            self.record(self.failed_exchange(request, url, None, 0, &e));
+            transcript.record(failed_exchange(request, url, None, 0, &e));
             return Err(e);
         }
         let method = reqwest::Method::from_bytes(request.method.as_bytes()).map_err(|e| {
@@ -1225,7 +1373,7 @@ impl HttpClient {
             }
         })?;
         let client = self.hop_client(url, addresses).inspect_err(|e| {
-            self.record(self.failed_exchange(request, url, None, 0, e));
+            transcript.record(failed_exchange(request, url, None, 0, e));
         })?;
         let mut builder = client.request(method, url.clone()).timeout(remaining);
         for h in &request.headers {
@@ -1246,11 +1394,14 @@ impl HttpClient {
                 }
             }
         };
+        // From here on the request is on its way: if this future is dropped (the operation
+        // cancelled), the exchange is recorded as unfinished.
+        let mut in_flight = InFlight::new(transcript, request, url, started);
         let mut response = match builder.send().await {
             Ok(r) => r,
             Err(e) => {
                 let e = map_reqwest(e);
-                self.record(self.failed_exchange(request, url, None, elapsed_ms(), &e));
+                in_flight.finish(Some(&e));
                 return Err(e);
             }
         };
@@ -1263,6 +1414,7 @@ impl HttpClient {
                 value: String::from_utf8_lossy(value.as_bytes()).into_owned(),
             })
             .collect();
+        in_flight.answered(status, &headers);
         let too_large = || HttpError::TooLarge {
             url: url.to_string(),
             limit: policy.max_body_bytes,
@@ -1288,22 +1440,11 @@ impl HttpClient {
         let body = match body {
             Ok(body) => body,
             Err(e) => {
-                let ex =
-                    self.failed_exchange(request, url, Some((status, &headers)), elapsed_ms(), &e);
-                self.record(ex);
+                in_flight.finish(Some(&e));
                 return Err(e);
             }
         };
-        self.record(Exchange {
-            method: request.method.clone(),
-            url: url.to_string(),
-            status: Some(status),
-            request_headers: redact_headers(&request.headers),
-            response_headers: redact_headers(&headers),
-            duration_ms: elapsed_ms(),
-            from_cache: false,
-            error: None,
-        });
+        in_flight.finish(None);
         Ok(HttpResponse {
             url: url.to_string(),
             status,
@@ -1313,6 +1454,27 @@ impl HttpClient {
             // Set by `send_hops`, which knows the operation's root.
             root: TypedRoot::Public,
         })
+    }
+}
+
+/// The record of a hop that failed before or during its exchange.
+fn failed_exchange(
+    request: &HttpRequest,
+    url: &Url,
+    status: Option<(u16, &[HttpHeader])>,
+    duration_ms: u64,
+    error: &HttpError,
+) -> Exchange {
+    Exchange {
+        method: request.method.clone(),
+        // A URL refused for its credentials is recorded without them.
+        url: without_credentials(url),
+        status: status.map(|(s, _)| s),
+        request_headers: redact_headers(&request.headers),
+        response_headers: status.map(|(_, h)| redact_headers(h)).unwrap_or_default(),
+        duration_ms,
+        from_cache: false,
+        error: Some(error.to_string()),
     }
 }
 
@@ -1627,6 +1789,56 @@ mod tests {
         let e = check_url("https://user:hunter2@exa mple.com/", &p).unwrap_err();
         assert_eq!(e.code(), "http.invalid_url");
         assert!(!e.to_string().contains("hunter2"), "{e}");
+    }
+
+    fn closed_loopback_port() -> u16 {
+        let listener = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
+        listener.local_addr().unwrap().port()
+    }
+
+    #[test]
+    fn making_a_client_sets_up_no_tls_until_a_fetch_connects() {
+        let client = HttpClient::new(HttpPolicy::default(), Arc::new(crate::clock::FixedClock(0)));
+        assert!(client.inner.tls.get().is_none(), "no TLS, no trust store");
+        assert!(lock(&client.inner.hop_clients).is_empty());
+        let runtime = tokio::runtime::Builder::new_current_thread()
+            .enable_all()
+            .build()
+            .unwrap();
+        let (options, transcript) = (FetchOptions::default(), Transcript::new());
+        // A fetch the policy refuses connects nowhere, so it sets up nothing either.
+        let refused = client.get("http://idp.example/x", &options, &transcript);
+        assert_eq!(
+            runtime.block_on(refused).unwrap_err().code(),
+            "http.insecure"
+        );
+        assert!(client.inner.tls.get().is_none());
+        // The first fetch that connects does (here to a closed port: refused, but it tried).
+        let url = format!("http://127.0.0.1:{}/x", closed_loopback_port());
+        let failed = client.get(&url, &options, &transcript);
+        assert_eq!(runtime.block_on(failed).unwrap_err().code(), "http.connect");
+        assert!(matches!(client.inner.tls.get(), Some(Ok(_))));
+        assert_eq!(transcript.len(), 1, "the refused connection is recorded");
+    }
+
+    #[test]
+    fn hops_pinned_alike_share_one_client() {
+        let client = HttpClient::new(HttpPolicy::default(), Arc::new(crate::clock::FixedClock(0)));
+        let url = |text: &str| Url::parse(text).unwrap();
+        let a = [ip("127.0.0.1")];
+        let first = client
+            .hop_client(&url("http://idp.test:8080/a"), &a)
+            .unwrap();
+        client
+            .hop_client(&url("http://idp.test:8080/b"), &a)
+            .unwrap();
+        assert_eq!(lock(&client.inner.hop_clients).len(), 1);
+        // Another address for the same name is another pin, so another client.
+        client
+            .hop_client(&url("http://idp.test:8080/a"), &[ip("127.0.0.2")])
+            .unwrap();
+        assert_eq!(lock(&client.inner.hop_clients).len(), 2);
+        drop(first);
     }
 
     #[test]

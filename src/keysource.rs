@@ -5,33 +5,57 @@
 
 use base64::engine::general_purpose::STANDARD;
 use base64::Engine as _;
+use serde::Deserialize;
 use serde_json::Value;
 
 use crate::discovery::{well_known_url, DiscoveryError};
 use crate::error::ErrorCode;
 use crate::http::{
-    process_json_response, FetchOptions, HttpClient, HttpError, Provenance, UrlOrigin,
+    process_json_response, FetchOptions, HttpClient, HttpError, Provenance, Transcript, UrlOrigin,
 };
 use crate::jwk::{
-    key_from_cert_der, keys_from_jwks, keys_from_text, KeyError, KeyMaterial, KeySource,
-    VerificationKey,
+    key_from_cert_der, keys_from_jwks, keys_from_text, secret_from_base64, KeyError, KeyMaterial,
+    KeySource, VerificationKey,
 };
-use crate::jwt::DecodedToken;
-use crate::secret::SecretBytes;
+use crate::jwt::verify::{verify_decoded, VerifyError, VerifyOptions, VerifyReport};
+use crate::jwt::{decode_unverified, DecodedToken};
+use crate::secret::{Secret, SecretBytes};
 
-/// One key source, as named by the user.
-#[derive(Debug)]
+/// One key source, as named by the user: the one type both front ends use. The app sends it over
+/// IPC as `{"kind": "secret" | "secret_b64" | "key_text" | "jwks_url" | "issuer" |
+/// "token_header", "value": …}` (no `value` for `token_header`); the CLI maps its flags to it.
+/// Secrets are held as [`Secret`] from deserialisation on.
+#[derive(Debug, Deserialize)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS), ts(rename = "KeySourceRequest"))]
+#[serde(tag = "kind", content = "value", rename_all = "snake_case")]
 pub enum KeyInput {
-    /// A shared HMAC secret (raw bytes).
-    Secret(SecretBytes),
+    /// A shared HMAC secret, as text (its UTF-8 bytes).
+    Secret(#[cfg_attr(feature = "ts", ts(type = "string"))] Secret),
+    /// A shared HMAC secret as base64 or base64url, padding optional.
+    SecretB64(#[cfg_attr(feature = "ts", ts(type = "string"))] Secret),
+    /// A shared HMAC secret as raw bytes (the CLI's secret files and standard input). Not part
+    /// of the IPC shape.
+    #[serde(skip)]
+    #[cfg_attr(feature = "ts", ts(skip))]
+    SecretBytes(SecretBytes),
     /// Key text: PEM (SPKI, PKCS#1, certificate), a JWK or a JWKS.
-    Text(String),
+    KeyText(String),
     /// A JWK Set URL.
     JwksUrl(String),
-    /// An issuer: OIDC discovery, then its `jwks_uri`.
+    /// An issuer: OIDC discovery, then its `jwks_uri`; this issuer becomes the expected `iss`.
     Issuer(String),
-    /// The token's own `jwk`, `x5c` or `jku` header. Untrusted by construction.
+    /// The token's own `jwk`, `x5c` or `jku` header. Untrusted by construction: for teaching.
     TokenHeader,
+}
+
+impl KeyInput {
+    /// True for the sources that may fetch (URLs, and the token's `jku`).
+    pub fn may_fetch(&self) -> bool {
+        matches!(
+            self,
+            KeyInput::JwksUrl(_) | KeyInput::Issuer(_) | KeyInput::TokenHeader
+        )
+    }
 }
 
 /// Keys ready for verification, and the issuer that vouches for them (for the `iss` check).
@@ -96,45 +120,102 @@ impl ErrorCode for KeySourceError {
     }
 }
 
-/// Resolves `input` into keys, fetching over the network where the source is a URL. With
-/// `refresh`, cached copies are ignored and fetched again (the app's "Refresh keys", e.g. after
-/// a key rotation); the fresh responses replace them in the cache.
+/// Where network key sources fetch from: the shared client, this operation's transcript, and
+/// whether to bypass the cache.
+#[derive(Debug, Clone, Copy)]
+pub struct KeyFetch<'a> {
+    pub http: &'a HttpClient,
+    /// Records every exchange made for the keys.
+    pub transcript: &'a Transcript,
+    /// Ignore cached copies and fetch again (the app's "Refresh keys", e.g. after a key
+    /// rotation); the fresh responses replace them in the cache.
+    pub refresh: bool,
+}
+
+/// Resolves `input` into keys, fetching over the network (through `fetch`) where the source is
+/// a URL or the token's `jku`.
 pub async fn resolve_keys(
     input: &KeyInput,
     token: &DecodedToken,
-    http: &HttpClient,
-    refresh: bool,
+    fetch: KeyFetch<'_>,
 ) -> Result<ResolvedKeys, KeySourceError> {
+    let hmac = |secret: SecretBytes| {
+        vec![VerificationKey::new(
+            KeyMaterial::Hmac(secret),
+            KeySource::Secret,
+        )]
+    };
     let keys = match input {
-        KeyInput::Secret(secret) => {
-            vec![VerificationKey::new(
-                KeyMaterial::Hmac(secret.clone()),
-                KeySource::Secret,
-            )]
-        }
-        KeyInput::Text(text) => keys_from_text(text, None)?,
+        KeyInput::Secret(text) => hmac(SecretBytes::new(text.expose_secret().as_bytes().to_vec())),
+        KeyInput::SecretB64(b64) => hmac(secret_from_base64(b64.expose_secret())?),
+        KeyInput::SecretBytes(secret) => hmac(secret.clone()),
+        KeyInput::KeyText(text) => keys_from_text(text, None)?,
         KeyInput::JwksUrl(url) => {
             let typed = Provenance::Typed;
-            fetch_jwks(http, url, KeySource::JwksUrl, refresh, typed).await?
+            fetch_jwks(fetch, url.trim(), KeySource::JwksUrl, typed).await?
         }
-        KeyInput::Issuer(issuer) => return issuer_keys(issuer.trim(), http, refresh).await,
-        KeyInput::TokenHeader => header_keys(token, http, refresh).await?,
+        KeyInput::Issuer(issuer) => return issuer_keys(issuer.trim(), fetch).await,
+        KeyInput::TokenHeader => header_keys(token, fetch).await?,
     };
     Ok(ResolvedKeys { keys, issuer: None })
 }
 
+/// Why a token could not be verified with a key source: the keys could not be had, or the token
+/// cannot be verified at all (malformed, encrypted). A failed check is not an error: it is in
+/// the report.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum KeyVerifyError {
+    #[error(transparent)]
+    Keys(#[from] KeySourceError),
+    #[error(transparent)]
+    Verify(#[from] VerifyError),
+}
+
+impl ErrorCode for KeyVerifyError {
+    fn code(&self) -> &'static str {
+        match self {
+            KeyVerifyError::Keys(e) => e.code(),
+            KeyVerifyError::Verify(e) => e.code(),
+        }
+    }
+}
+
+/// Verifies `token` (as pasted) with the keys `key` names: decode (as of `options.now`), resolve
+/// the keys, verify. The one path the CLI's `verify` and the app's `verify_token` share.
+pub async fn verify_with_key_source(
+    token: &str,
+    key: &KeyInput,
+    options: VerifyOptions,
+    fetch: KeyFetch<'_>,
+) -> Result<VerifyReport, KeyVerifyError> {
+    let decoded = decode_unverified(token, options.now).map_err(VerifyError::Malformed)?;
+    verify_decoded_with_key_source(&decoded, key, options, fetch).await
+}
+
+/// [`verify_with_key_source`] for a token already decoded. With the `issuer` key source and no
+/// expected issuer in `options`, that issuer is expected: its keys only vouch for tokens it made
+/// (its metadata named it exactly, OIDC Discovery 1.0 §4.3).
+pub async fn verify_decoded_with_key_source(
+    decoded: &DecodedToken,
+    key: &KeyInput,
+    mut options: VerifyOptions,
+    fetch: KeyFetch<'_>,
+) -> Result<VerifyReport, KeyVerifyError> {
+    let resolved = resolve_keys(key, decoded, fetch).await?;
+    options.issuer = options.issuer.or(resolved.issuer);
+    Ok(verify_decoded(decoded, &resolved.keys, &options)?)
+}
+
 /// OIDC discovery for `issuer`, then its `jwks_uri`.
-async fn issuer_keys(
-    issuer: &str,
-    http: &HttpClient,
-    refresh: bool,
-) -> Result<ResolvedKeys, KeySourceError> {
+async fn issuer_keys(issuer: &str, fetch: KeyFetch<'_>) -> Result<ResolvedKeys, KeySourceError> {
     let metadata_url = well_known_url(issuer)?;
-    let fetch = FetchOptions {
-        bypass_cache: refresh,
+    let options = FetchOptions {
+        bypass_cache: fetch.refresh,
         ..FetchOptions::json()
     };
-    let response = http.get(&metadata_url, &fetch).await?;
+    let response = (fetch.http)
+        .get(&metadata_url, &options, fetch.transcript)
+        .await?;
     let metadata = process_json_response(&response)?;
     // OIDC Discovery 1.0 §4.3: the issuer MUST be identical to the one used, else the
     // metadata (and so its jwks_uri) MUST NOT be used.
@@ -159,24 +240,23 @@ async fn issuer_keys(
         of: issuer.to_owned(),
     });
     Ok(ResolvedKeys {
-        keys: fetch_jwks(http, jwks_uri, KeySource::Issuer, refresh, provenance).await?,
+        keys: fetch_jwks(fetch, jwks_uri, KeySource::Issuer, provenance).await?,
         issuer: Some(issuer.to_owned()),
     })
 }
 
 async fn fetch_jwks(
-    http: &HttpClient,
+    fetch: KeyFetch<'_>,
     url: &str,
     source: KeySource,
-    refresh: bool,
     provenance: Provenance,
 ) -> Result<Vec<VerificationKey>, KeySourceError> {
-    let fetch = FetchOptions {
+    let options = FetchOptions {
         accept: Some("application/jwk-set+json, application/json".into()),
-        bypass_cache: refresh,
+        bypass_cache: fetch.refresh,
         provenance,
     };
-    let value = http.get_json(url, &fetch).await?;
+    let value = fetch.http.get_json(url, &options, fetch.transcript).await?;
     if value.get("keys").is_none() {
         return Err(KeyError::invalid(format!(
             "{url} returned JSON without a \"keys\" array: not a JWK Set (RFC 7517 §5)"
@@ -189,8 +269,7 @@ async fn fetch_jwks(
 /// Keys named by the token itself (RFC 7515 §4.1.2, §4.1.3, §4.1.6), marked untrusted.
 async fn header_keys(
     token: &DecodedToken,
-    http: &HttpClient,
-    refresh: bool,
+    fetch: KeyFetch<'_>,
 ) -> Result<Vec<VerificationKey>, KeySourceError> {
     let header = &token.header;
     if let Some(jwk) = header.get("jwk") {
@@ -215,7 +294,7 @@ async fn header_keys(
     if let Some(url) = header.get("jku").and_then(Value::as_str) {
         // The token chose this URL, not the user: public addresses only.
         let provenance = Provenance::token_jku();
-        return fetch_jwks(http, url, KeySource::TokenHeader, refresh, provenance).await;
+        return fetch_jwks(fetch, url, KeySource::TokenHeader, provenance).await;
     }
     Err(KeySourceError::Missing(
         "the token's header has no jwk, x5c or jku to take a key from".into(),

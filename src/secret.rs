@@ -1,7 +1,9 @@
 //! Secret values: redacted when printed, compared in constant time, wiped on drop.
 //!
 //! Access is through [`Secret::expose_secret`] so every use is greppable. There is deliberately no
-//! `Serialize`: a secret reaches a file or the UI only through an explicit, reviewed path.
+//! `Serialize`: a secret reaches a file or the UI only through an explicit, reviewed path. A
+//! [`Secret`] does deserialize (from a JSON string), so a secret arriving over IPC is held as one
+//! from the first moment.
 
 use std::fmt;
 
@@ -45,6 +47,12 @@ impl PartialEq for Secret {
 }
 
 impl Eq for Secret {}
+
+impl<'de> serde::Deserialize<'de> for Secret {
+    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        String::deserialize(deserializer).map(Secret::new)
+    }
+}
 
 /// Secret bytes (an HMAC key decoded from base64), with the same guarantees as [`Secret`].
 pub struct SecretBytes(secrecy::SecretBox<[u8]>);
@@ -90,6 +98,14 @@ mod tests {
         assert!(!format!("{s:?}").contains("hunter2"));
         assert_eq!(format!("{s}"), "[redacted]");
         assert_eq!(s.expose_secret(), "hunter2-refresh-token");
+    }
+
+    #[test]
+    fn a_secret_deserializes_from_a_json_string_and_stays_redacted() {
+        let s: Secret = serde_json::from_str(r#""hunter2""#).unwrap();
+        assert_eq!(s.expose_secret(), "hunter2");
+        assert_eq!(format!("{s:?}"), "Secret([redacted])");
+        assert!(serde_json::from_str::<Secret>("42").is_err());
     }
 
     #[test]

@@ -12,7 +12,7 @@ use tokenscope::discovery::{
     analyze, discover, metadata_source, DiscoverOptions, DiscoveryFinding, DiscoveryReport,
     JwksOutcome, MetadataKind,
 };
-use tokenscope::http::{HttpClient, HttpPolicy};
+use tokenscope::http::{HttpClient, HttpPolicy, Transcript};
 use tokenscope::jwt::Severity;
 
 use crate::util::idp::Idp;
@@ -57,12 +57,13 @@ fn run_discover_with(
     input: &str,
     kind: MetadataKind,
 ) -> Result<DiscoveryReport, String> {
-    let client = HttpClient::new(policy, Arc::new(FixedClock(NOW))).unwrap();
+    let client = HttpClient::new(policy, Arc::new(FixedClock(NOW)));
     let options = DiscoverOptions {
         kind,
         bypass_cache: false,
     };
-    block_on(discover(&client, input, &options)).map_err(|e| e.to_string())
+    let transcript = Transcript::new();
+    block_on(discover(&client, input, &options, &transcript)).map_err(|e| e.to_string())
 }
 
 /// Every provider fixture on one server, each under its own issuer path, sharing `/jwks`.
@@ -719,11 +720,12 @@ fn fetch_faults_are_errors_with_stable_codes() {
         ("/bad", "http.not_json"),
         ("/array", "discovery.not_an_object"),
     ] {
-        let client = HttpClient::new(HttpPolicy::default(), Arc::new(FixedClock(NOW))).unwrap();
+        let client = HttpClient::new(HttpPolicy::default(), Arc::new(FixedClock(NOW)));
         let e = block_on(discover(
             &client,
             &server.url(path),
             &DiscoverOptions::default(),
+            &Transcript::new(),
         ))
         .unwrap_err();
         assert_eq!(tokenscope::ErrorCode::code(&e), code, "{path}: {e}");
@@ -737,12 +739,14 @@ fn metadata_slower_than_the_timeout_is_a_timeout_error_saying_what_was_expected(
         "/slow/.well-known/openid-configuration",
         Reply::json(fixture_text("google.json")).delay(Duration::from_secs(4)),
     )]);
-    let client = HttpClient::new(quick_policy(), Arc::new(FixedClock(NOW))).unwrap();
+    let client = HttpClient::new(quick_policy(), Arc::new(FixedClock(NOW)));
     let started = Instant::now();
+    let transcript = Transcript::new();
     let e = block_on(discover(
         &client,
         &server.url("/slow"),
         &DiscoverOptions::default(),
+        &transcript,
     ))
     .unwrap_err();
     assert!(
@@ -759,7 +763,7 @@ fn metadata_slower_than_the_timeout_is_a_timeout_error_saying_what_was_expected(
         )
     );
     // The exchange that timed out is recorded, without a status.
-    let exchanges = client.exchanges();
+    let exchanges = transcript.exchanges();
     assert_eq!(exchanges.len(), 1);
     assert_eq!(exchanges[0].status, None);
     assert!(exchanges[0].error.is_some());
@@ -1037,9 +1041,9 @@ fn a_typed_issuer_name_resolving_to_loopback_may_name_a_loopback_jwks_uri() {
         policy,
         Arc::new(FixedClock(NOW)),
         &[("idp.example.test", loopback)],
-    )
-    .unwrap();
-    let r = block_on(discover(&client, &issuer, &DiscoverOptions::default())).unwrap();
+    );
+    let options = DiscoverOptions::default();
+    let r = block_on(discover(&client, &issuer, &options, &Transcript::new())).unwrap();
     assert!(r.jwks.is_some(), "{:?}", r.findings);
     assert_eq!(server.hits("/jwks"), 1);
 }

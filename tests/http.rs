@@ -10,7 +10,8 @@ use std::time::{Duration, Instant};
 
 use tokenscope::clock::{Clock, FixedClock};
 use tokenscope::http::{
-    FetchOptions, HttpClient, HttpHeader, HttpPolicy, HttpRequest, Provenance, TypedRoot, UrlOrigin,
+    FetchOptions, HttpClient, HttpHeader, HttpPolicy, HttpRequest, Provenance, Transcript,
+    TypedRoot, UrlOrigin,
 };
 use tokenscope::ErrorCode;
 
@@ -35,16 +36,17 @@ fn quick_policy() -> HttpPolicy {
 }
 
 fn client(policy: HttpPolicy) -> HttpClient {
-    HttpClient::new(policy, Arc::new(FixedClock(1_700_000_000))).unwrap()
+    HttpClient::new(policy, Arc::new(FixedClock(1_700_000_000)))
 }
 
 #[test]
 fn json_document_is_fetched_and_recorded() {
     let server = TestServer::start([("/doc", Reply::json(r#"{"ok":true}"#))]);
     let c = client(HttpPolicy::default());
-    let v = block_on(c.get_json(&server.url("/doc"), &FetchOptions::default())).unwrap();
+    let t = Transcript::new();
+    let v = block_on(c.get_json(&server.url("/doc"), &FetchOptions::default(), &t)).unwrap();
     assert_eq!(v["ok"], true);
-    let ex = c.exchanges();
+    let ex = t.exchanges();
     assert_eq!(ex.len(), 1);
     assert_eq!(ex[0].method, "GET");
     assert_eq!(ex[0].status, Some(200));
@@ -59,12 +61,13 @@ fn json_document_is_fetched_and_recorded() {
 fn slow_server_times_out_after_the_policy_timeout_not_fifteen_seconds() {
     let server = TestServer::start([("/slow", Reply::json("{}").delay(Duration::from_secs(4)))]);
     let c = client(quick_policy());
+    let t = Transcript::new();
     let started = Instant::now();
-    let e = block_on(c.get_json(&server.url("/slow"), &FetchOptions::default())).unwrap_err();
+    let e = block_on(c.get_json(&server.url("/slow"), &FetchOptions::default(), &t)).unwrap_err();
     assert_eq!(e.code(), "http.timeout", "{e}");
     assert!(started.elapsed() < Duration::from_secs(3));
     assert!(e.to_string().contains("did not answer within 1 s"), "{e}");
-    assert!(c.exchanges()[0].error.is_some());
+    assert!(t.exchanges()[0].error.is_some());
 }
 
 #[test]
@@ -78,8 +81,9 @@ fn body_over_the_cap_is_refused_by_content_length_and_while_streaming() {
         max_body_bytes: 16 * 1024,
         ..HttpPolicy::default()
     });
+    let t = Transcript::new();
     for path in ["/big", "/big-chunked"] {
-        let e = block_on(c.get(&server.url(path), &FetchOptions::default())).unwrap_err();
+        let e = block_on(c.get(&server.url(path), &FetchOptions::default(), &t)).unwrap_err();
         assert_eq!(e.code(), "http.too_large", "{path}: {e}");
         assert!(e.to_string().contains("16384 bytes"), "{e}");
     }
@@ -93,9 +97,10 @@ fn redirects_are_followed_each_hop_recorded() {
         ("/c", Reply::json(r#"{"at":"c"}"#)),
     ]);
     let c = client(HttpPolicy::default());
-    let r = block_on(c.get(&server.url("/a"), &FetchOptions::default())).unwrap();
+    let t = Transcript::new();
+    let r = block_on(c.get(&server.url("/a"), &FetchOptions::default(), &t)).unwrap();
     assert_eq!(r.url, server.url("/c"));
-    let statuses: Vec<_> = c.exchanges().iter().map(|e| e.status).collect();
+    let statuses: Vec<_> = t.exchanges().iter().map(|e| e.status).collect();
     assert_eq!(statuses, vec![Some(302), Some(302), Some(200)]);
 }
 
@@ -103,7 +108,8 @@ fn redirects_are_followed_each_hop_recorded() {
 fn redirect_loop_is_an_error_not_a_hang() {
     let server = TestServer::start([("/a", Reply::redirect("/b")), ("/b", Reply::redirect("/a"))]);
     let c = client(HttpPolicy::default());
-    let e = block_on(c.get(&server.url("/a"), &FetchOptions::default())).unwrap_err();
+    let t = Transcript::new();
+    let e = block_on(c.get(&server.url("/a"), &FetchOptions::default(), &t)).unwrap_err();
     assert_eq!(e.code(), "http.redirects");
     assert!(e.to_string().contains("redirect loop"), "{e}");
 }
@@ -120,7 +126,8 @@ fn too_many_redirects_stop_at_the_limit() {
         max_redirects: 2,
         ..HttpPolicy::default()
     });
-    let e = block_on(c.get(&server.url("/1"), &FetchOptions::default())).unwrap_err();
+    let t = Transcript::new();
+    let e = block_on(c.get(&server.url("/1"), &FetchOptions::default(), &t)).unwrap_err();
     assert_eq!(e.code(), "http.redirects");
     assert!(e.to_string().contains("more than 2 redirects"), "{e}");
     assert_eq!(server.hits("/4"), 0);
@@ -129,9 +136,11 @@ fn too_many_redirects_stop_at_the_limit() {
 #[test]
 fn plain_http_to_a_non_loopback_host_is_refused_before_connecting() {
     let c = client(HttpPolicy::default());
+    let t = Transcript::new();
     let e = block_on(c.get(
         "http://idp.example.invalid/.well-known/openid-configuration",
         &FetchOptions::default(),
+        &t,
     ))
     .unwrap_err();
     assert_eq!(e.code(), "http.insecure");
@@ -143,9 +152,10 @@ fn redirect_from_loopback_to_plain_http_elsewhere_is_refused_on_that_hop() {
     let server =
         TestServer::start([("/a", Reply::redirect("http://idp.example.invalid/metadata"))]);
     let c = client(HttpPolicy::default());
-    let e = block_on(c.get(&server.url("/a"), &FetchOptions::default())).unwrap_err();
+    let t = Transcript::new();
+    let e = block_on(c.get(&server.url("/a"), &FetchOptions::default(), &t)).unwrap_err();
     assert_eq!(e.code(), "http.insecure");
-    let ex = c.exchanges();
+    let ex = t.exchanges();
     assert_eq!(ex.len(), 2);
     assert_eq!(ex[1].url, "http://idp.example.invalid/metadata");
     assert_eq!(ex[1].status, None);
@@ -158,9 +168,11 @@ fn connection_refused_is_a_connect_error() {
         l.local_addr().unwrap().port()
     };
     let c = client(quick_policy());
+    let t = Transcript::new();
     let e = block_on(c.get(
         &format!("http://127.0.0.1:{port}/x"),
         &FetchOptions::default(),
+        &t,
     ))
     .unwrap_err();
     assert_eq!(e.code(), "http.connect", "{e}");
@@ -173,29 +185,30 @@ fn cache_honours_max_age_with_the_injected_clock_and_bypass() {
         Reply::json(r#"{"v":1}"#).header("Cache-Control", "public, max-age=60"),
     )]);
     let clock = Arc::new(ManualClock(AtomicI64::new(1_000)));
-    let c = HttpClient::new(HttpPolicy::default(), clock.clone()).unwrap();
+    let c = HttpClient::new(HttpPolicy::default(), clock.clone());
+    let t = Transcript::new();
     let url = server.url("/doc");
     let opts = FetchOptions::default();
-    assert_eq!(block_on(c.get_json(&url, &opts)).unwrap()["v"], 1);
+    assert_eq!(block_on(c.get_json(&url, &opts, &t)).unwrap()["v"], 1);
     server.set(
         "/doc",
         Reply::json(r#"{"v":2}"#).header("Cache-Control", "max-age=60"),
     );
     // Within max-age: served from the cache, the server not asked.
-    assert_eq!(block_on(c.get_json(&url, &opts)).unwrap()["v"], 1);
+    assert_eq!(block_on(c.get_json(&url, &opts, &t)).unwrap()["v"], 1);
     assert_eq!(server.hits("/doc"), 1);
-    assert!(c.exchanges()[1].from_cache);
+    assert!(t.exchanges()[1].from_cache);
     // A manual refresh goes to the server.
     let refresh = FetchOptions {
         bypass_cache: true,
         ..FetchOptions::default()
     };
-    assert_eq!(block_on(c.get_json(&url, &refresh)).unwrap()["v"], 2);
+    assert_eq!(block_on(c.get_json(&url, &refresh, &t)).unwrap()["v"], 2);
     assert_eq!(server.hits("/doc"), 2);
     // After max-age the cached copy is stale.
     server.set("/doc", Reply::json(r#"{"v":3}"#));
     clock.0.store(1_061, Ordering::SeqCst);
-    assert_eq!(block_on(c.get_json(&url, &opts)).unwrap()["v"], 3);
+    assert_eq!(block_on(c.get_json(&url, &opts, &t)).unwrap()["v"], 3);
     assert_eq!(server.hits("/doc"), 3);
 }
 
@@ -212,9 +225,10 @@ fn no_store_and_no_cache_responses_are_not_reused() {
         ),
     ]);
     let c = client(HttpPolicy::default());
+    let t = Transcript::new();
     for path in ["/ns", "/nc"] {
-        block_on(c.get_json(&server.url(path), &FetchOptions::default())).unwrap();
-        block_on(c.get_json(&server.url(path), &FetchOptions::default())).unwrap();
+        block_on(c.get_json(&server.url(path), &FetchOptions::default(), &t)).unwrap();
+        block_on(c.get_json(&server.url(path), &FetchOptions::default(), &t)).unwrap();
         assert_eq!(server.hits(path), 2, "{path}");
     }
 }
@@ -228,6 +242,7 @@ fn sensitive_headers_are_redacted_in_the_transcript_but_sent() {
             .header("X-Trace", "visible"),
     )]);
     let c = client(HttpPolicy::default());
+    let t = Transcript::new();
     let mut request =
         tokenscope::http::build_get(&server.url("/me"), &FetchOptions::default(), c.policy())
             .unwrap();
@@ -241,7 +256,7 @@ fn sensitive_headers_are_redacted_in_the_transcript_but_sent() {
             value: value.into(),
         });
     }
-    let r = block_on(c.send(HttpRequest { ..request })).unwrap();
+    let r = block_on(c.send(HttpRequest { ..request }, &t)).unwrap();
     assert_eq!(r.status, 200);
     // The server received the real values…
     let seen = &server.requests()[0];
@@ -250,17 +265,12 @@ fn sensitive_headers_are_redacted_in_the_transcript_but_sent() {
         .iter()
         .any(|(n, v)| n == "authorization" && v == "Bearer secret-access-token"));
     // …the transcript shows none of them.
-    let ex = c.take_exchanges();
-    let text = serde_json::to_string(&ex).unwrap();
+    let text = serde_json::to_string(&t.exchanges()).unwrap();
     for secret in ["secret-access-token", "s3cret", "a=b", "session=abc"] {
         assert!(!text.contains(secret), "{secret} leaked: {text}");
     }
     assert!(text.contains("[redacted]"));
     assert!(text.contains("visible"));
-    assert!(
-        c.exchanges().is_empty(),
-        "take_exchanges clears the transcript"
-    );
 }
 
 #[test]
@@ -274,7 +284,9 @@ fn error_statuses_html_and_invalid_json_say_what_was_expected() {
         ("/bad", Reply::json("{not json")),
     ]);
     let c = client(HttpPolicy::default());
-    let get = |p: &str| block_on(c.get_json(&server.url(p), &FetchOptions::default())).unwrap_err();
+    let t = Transcript::new();
+    let get =
+        |p: &str| block_on(c.get_json(&server.url(p), &FetchOptions::default(), &t)).unwrap_err();
     let e = get("/404");
     assert_eq!(e.code(), "http.status");
     assert!(
@@ -347,7 +359,7 @@ fn client_resolving(hosts: &[(&str, &str)]) -> HttpClient {
         allow_insecure_http: true,
         ..quick_policy()
     };
-    HttpClient::with_resolved_hosts(policy, Arc::new(FixedClock(1_700_000_000)), &hosts).unwrap()
+    HttpClient::with_resolved_hosts(policy, Arc::new(FixedClock(1_700_000_000)), &hosts)
 }
 
 fn from(provenance: Provenance) -> FetchOptions {
@@ -371,8 +383,9 @@ fn jwks_uri_of_a_public_issuer() -> Provenance {
 fn a_jwks_uri_on_loopback_is_refused_unasked_when_the_typed_issuer_was_public() {
     let server = TestServer::start([("/jwks", Reply::json(r#"{"keys":[]}"#))]);
     let c = client(HttpPolicy::default());
+    let t = Transcript::new();
     let url = server.url("/jwks");
-    let e = block_on(c.get(&url, &from(jwks_uri_of_a_public_issuer()))).unwrap_err();
+    let e = block_on(c.get(&url, &from(jwks_uri_of_a_public_issuer()), &t)).unwrap_err();
     assert_eq!(e.code(), "http.forbidden_address", "{e}");
     assert_eq!(
         e.to_string(),
@@ -384,7 +397,7 @@ fn a_jwks_uri_on_loopback_is_refused_unasked_when_the_typed_issuer_was_public() 
     );
     assert_eq!(server.hits("/jwks"), 0, "the server was never asked");
     // The refusal is in the transcript, like other policy refusals.
-    let ex = c.exchanges();
+    let ex = t.exchanges();
     assert_eq!(ex.len(), 1);
     assert_eq!((ex[0].url.as_str(), ex[0].status), (url.as_str(), None));
     assert_eq!(ex[0].error.as_deref(), Some(e.to_string().as_str()));
@@ -394,7 +407,7 @@ fn a_jwks_uri_on_loopback_is_refused_unasked_when_the_typed_issuer_was_public() 
         origin: UrlOrigin::JwksUri { of: server.base() },
         root: TypedRoot::Local,
     };
-    block_on(c.get_json(&url, &from(local))).unwrap();
+    block_on(c.get_json(&url, &from(local), &t)).unwrap();
     assert_eq!(server.hits("/jwks"), 1);
 }
 
@@ -405,15 +418,16 @@ fn a_public_name_resolving_to_loopback_is_judged_by_its_address_not_its_name() {
         Reply::json(r#"{"keys":[]}"#).header("Cache-Control", "max-age=600"),
     )]);
     let c = client_resolving(&[("keys.example.test", "127.0.0.1")]);
+    let t = Transcript::new();
     let port = server.base().rsplit(':').next().unwrap().to_owned();
     let url = format!("http://keys.example.test:{port}/jwks");
     // Typed by the user: it may go anywhere, and the override lands on the local server.
-    block_on(c.get_json(&url, &FetchOptions::default())).unwrap();
+    block_on(c.get_json(&url, &FetchOptions::default(), &t)).unwrap();
     assert_eq!(server.hits("/jwks"), 1);
     let host = server.requests()[0].headers.clone();
     assert!(host.contains(&("host".into(), format!("keys.example.test:{port}"))));
     // The same URL as a token's jku is refused on its address, though a cached copy exists.
-    let e = block_on(c.get_json(&url, &from(Provenance::token_jku()))).unwrap_err();
+    let e = block_on(c.get_json(&url, &from(Provenance::token_jku()), &t)).unwrap_err();
     assert_eq!(e.code(), "http.forbidden_address", "{e}");
     let message = e.to_string();
     assert!(
@@ -424,16 +438,18 @@ fn a_public_name_resolving_to_loopback_is_judged_by_its_address_not_its_name() {
         "{message}"
     );
     assert_eq!(server.hits("/jwks"), 1, "no second request");
-    assert!(!c.exchanges()[1].from_cache);
+    assert!(!t.exchanges()[1].from_cache);
 }
 
 #[test]
 fn a_public_name_resolving_to_cloud_metadata_is_refused_without_connecting() {
     let c = client_resolving(&[("metadata.example.test", "169.254.169.254")]);
+    let t = Transcript::new();
     let started = Instant::now();
     let e = block_on(c.get(
         "http://metadata.example.test/latest/meta-data/",
         &from(jwks_uri_of_a_public_issuer()),
+        &t,
     ))
     .unwrap_err();
     assert_eq!(e.code(), "http.forbidden_address", "{e}");
@@ -443,7 +459,7 @@ fn a_public_name_resolving_to_cloud_metadata_is_refused_without_connecting() {
         "{e}"
     );
     assert!(started.elapsed() < Duration::from_millis(500));
-    let ex = c.exchanges();
+    let ex = t.exchanges();
     assert_eq!((ex.len(), ex[0].status, ex[0].duration_ms), (1, None, 0));
 }
 
@@ -488,7 +504,8 @@ fn a_redirect_within_a_typed_loopback_host_is_followed() {
     let other = TestServer::start([("/doc", Reply::json(r#"{"at":"other"}"#))]);
     let server = TestServer::start([("/a", Reply::redirect(&other.url("/doc")))]);
     let c = client(HttpPolicy::default());
-    let v = block_on(c.get_json(&server.url("/a"), &FetchOptions::default())).unwrap();
+    let t = Transcript::new();
+    let v = block_on(c.get_json(&server.url("/a"), &FetchOptions::default(), &t)).unwrap();
     assert_eq!(v["at"], "other");
 }
 
@@ -496,18 +513,19 @@ fn a_redirect_within_a_typed_loopback_host_is_followed() {
 fn credentials_in_a_url_are_refused_before_anything_is_sent() {
     let server = TestServer::start([("/jwks", Reply::json(r#"{"keys":[]}"#))]);
     let c = client(HttpPolicy::default());
+    let t = Transcript::new();
     let url = server
         .url("/jwks")
         .replace("http://", "http://alice:s3cret@");
-    let e = block_on(c.get(&url, &FetchOptions::default())).unwrap_err();
+    let e = block_on(c.get(&url, &FetchOptions::default(), &t)).unwrap_err();
     assert_eq!(e.code(), "http.credentials_in_url");
     assert!(!e.to_string().contains("s3cret"), "{e}");
     assert!(e.to_string().contains(&server.url("/jwks")), "{e}");
     // In a redirect too.
     server.set("/a", Reply::redirect(&url));
-    let e = block_on(c.get(&server.url("/a"), &FetchOptions::default())).unwrap_err();
+    let e = block_on(c.get(&server.url("/a"), &FetchOptions::default(), &t)).unwrap_err();
     assert_eq!(e.code(), "http.credentials_in_url");
-    assert!(!serde_json::to_string(&c.exchanges())
+    assert!(!serde_json::to_string(&t.exchanges())
         .unwrap()
         .contains("s3cret"));
     assert_eq!(server.hits("/jwks"), 0);

@@ -12,10 +12,10 @@ use base64::Engine as _;
 use jsonwebtoken::{encode, Algorithm, EncodingKey, Header};
 use serde_json::{json, Value};
 use tokenscope::clock::SystemClock;
-use tokenscope::http::{HttpClient, HttpPolicy};
+use tokenscope::http::{HttpClient, HttpPolicy, Transcript};
 use tokenscope::jwk::keys_from_text;
 use tokenscope::jwt::decode_unverified;
-use tokenscope::keysource::{resolve_keys, KeyInput};
+use tokenscope::keysource::{resolve_keys, KeyFetch, KeyInput};
 use tokenscope::ErrorCode as _;
 
 use crate::util::idp::Idp;
@@ -71,6 +71,15 @@ fn provider_access_token(idp: &Idp) -> String {
         .as_str()
         .unwrap_or_else(|| panic!("no access token: {response}"))
         .to_owned()
+}
+
+/// Fetching through `http`, recording into `transcript`.
+fn fetch_with<'a>(http: &'a HttpClient, transcript: &'a Transcript, refresh: bool) -> KeyFetch<'a> {
+    KeyFetch {
+        http,
+        transcript,
+        refresh,
+    }
 }
 
 #[test]
@@ -192,14 +201,14 @@ fn slow_jwks_server_times_out_instead_of_hanging() {
         connect_timeout: Duration::from_millis(500),
         ..HttpPolicy::default()
     };
-    let client = HttpClient::new(policy, Arc::new(SystemClock)).unwrap();
+    let client = HttpClient::new(policy, Arc::new(SystemClock));
     let decoded = decode_unverified(&rfc_hs_token(), 0).unwrap();
     let started = std::time::Instant::now();
+    let transcript = Transcript::new();
     let err = block_on(resolve_keys(
         &KeyInput::JwksUrl(server.url("/slow")),
         &decoded,
-        &client,
-        false,
+        fetch_with(&client, &transcript, false),
     ))
     .unwrap_err();
     assert_eq!(err.code(), "http.timeout");
@@ -208,9 +217,9 @@ fn slow_jwks_server_times_out_instead_of_hanging() {
         "took {:?}",
         started.elapsed()
     );
-    // The failed exchange is recorded for the app's transcript.
-    assert_eq!(client.exchanges().len(), 1);
-    assert!(client.exchanges()[0].error.is_some());
+    // The failed exchange is recorded in the operation's transcript.
+    assert_eq!(transcript.len(), 1);
+    assert!(transcript.exchanges()[0].error.is_some());
 }
 
 #[test]
@@ -387,14 +396,13 @@ fn a_jku_whose_public_name_resolves_to_this_machine_is_refused_on_its_address() 
         policy,
         Arc::new(SystemClock),
         &[("keys.example.test", loopback)],
-    )
-    .unwrap();
+    );
     let decoded = decode_unverified(&token, 0).unwrap();
+    let transcript = Transcript::new();
     let e = block_on(resolve_keys(
         &KeyInput::TokenHeader,
         &decoded,
-        &client,
-        false,
+        fetch_with(&client, &transcript, false),
     ))
     .unwrap_err();
     assert_eq!(e.code(), "http.forbidden_address", "{e}");
@@ -403,7 +411,7 @@ fn a_jku_whose_public_name_resolves_to_this_machine_is_refused_on_its_address() 
         "{e}"
     );
     assert_eq!(server.hits("/jwks"), 0);
-    assert!(client.exchanges()[0].error.is_some());
+    assert!(transcript.exchanges()[0].error.is_some());
 }
 
 #[test]
@@ -565,16 +573,21 @@ fn refresh_fetches_cached_keys_again() {
         ),
         ("/jwks", cached(json!({"keys": [rfc7515_rsa_jwk("old")]}))),
     ]);
-    let client = HttpClient::new(HttpPolicy::default(), Arc::new(SystemClock)).unwrap();
+    let client = HttpClient::new(HttpPolicy::default(), Arc::new(SystemClock));
     let token = rs256_token(kid_header("new"), &json!({"sub": "alice"}));
     let decoded = decode_unverified(&token, 0).unwrap();
+    let transcript = Transcript::new();
     let kids = |input: &KeyInput, refresh: bool| -> Vec<String> {
-        block_on(resolve_keys(input, &decoded, &client, refresh))
-            .unwrap()
-            .keys
-            .into_iter()
-            .filter_map(|k| k.kid)
-            .collect()
+        block_on(resolve_keys(
+            input,
+            &decoded,
+            fetch_with(&client, &transcript, refresh),
+        ))
+        .unwrap()
+        .keys
+        .into_iter()
+        .filter_map(|k| k.kid)
+        .collect()
     };
     let jwks_url = KeyInput::JwksUrl(server.url("/jwks"));
     let issuer = KeyInput::Issuer(server.base());

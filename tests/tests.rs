@@ -10,6 +10,7 @@ mod hidden_text;
 mod http;
 mod interop;
 mod key_sources;
+mod operations;
 mod properties;
 mod secret_input;
 mod util;

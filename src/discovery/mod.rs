@@ -1,8 +1,9 @@
 //! OpenID Provider / OAuth authorization server metadata: fetch it, explain each field, and lint
 //! the metadata and its JWKS.
 //!
-//! [`discover`] fetches (through the shared [`HttpClient`]); [`analyze`] is the pure part that
-//! turns a metadata document, where it came from and the JWKS outcome into a [`DiscoveryReport`].
+//! [`discover`] fetches (through the shared [`HttpClient`], recording into the caller's
+//! [`Transcript`]); [`analyze`] is the pure part that turns a metadata document, where it came
+//! from and the JWKS outcome into a [`DiscoveryReport`].
 //! A JWKS that cannot be fetched is a finding, not an error: the user came to see it.
 
 pub mod fields;
@@ -13,7 +14,9 @@ use serde_json::Value;
 use url::Url;
 
 use crate::error::ErrorCode;
-use crate::http::{Exchange, FetchOptions, HttpClient, HttpError, Provenance, UrlOrigin};
+use crate::http::{
+    Exchange, FetchOptions, HttpClient, HttpError, Provenance, Transcript, UrlOrigin,
+};
 use crate::jwk::summary::KeySummary;
 use crate::jwt::{diff_json, Change, Compare, FindingCode, Severity};
 
@@ -223,20 +226,23 @@ pub struct DiscoverOptions {
 }
 
 /// Fetches the metadata for `input` (an issuer or a metadata URL), then its `jwks_uri`, and
-/// analyzes both. `Err` only when no metadata object could be obtained.
+/// analyzes both. Every exchange is recorded in `transcript`; the report's `exchanges` are those
+/// this call recorded. `Err` only when no metadata object could be obtained (the exchanges that
+/// led there are in `transcript`).
 pub async fn discover(
     client: &HttpClient,
     input: &str,
     options: &DiscoverOptions,
+    transcript: &Transcript,
 ) -> Result<DiscoveryReport, DiscoveryError> {
     let mut source = metadata_source(input, options.kind)?;
-    let first_exchange = client.exchanges().len();
+    let first_exchange = transcript.len();
     let fetch = FetchOptions {
         accept: Some("application/json".to_owned()),
         bypass_cache: options.bypass_cache,
         provenance: Provenance::Typed,
     };
-    let response = client.get(&source.metadata_url, &fetch).await?;
+    let response = client.get(&source.metadata_url, &fetch, transcript).await?;
     source.fetched_from = response.url.clone();
     let metadata = crate::http::process_json_response(&response)?;
     if !metadata.is_object() {
@@ -255,7 +261,7 @@ pub async fn discover(
                     of: source.issuer.clone(),
                 }),
             };
-            match client.get_json(uri, &fetch).await {
+            match client.get_json(uri, &fetch, transcript).await {
                 Ok(v) => JwksOutcome::Fetched(v),
                 Err(e) => JwksOutcome::Failed(e),
             }
@@ -263,11 +269,7 @@ pub async fn discover(
         None => JwksOutcome::NotAdvertised,
     };
     let mut report = analyze(&metadata, &source, &jwks, client.now_unix());
-    report.exchanges = client
-        .exchanges()
-        .into_iter()
-        .skip(first_exchange)
-        .collect();
+    report.exchanges = transcript.exchanges_since(first_exchange);
     Ok(report)
 }
 

@@ -10,7 +10,7 @@ use std::time::Duration;
 use anstyle::Style;
 use clap::Args;
 use tokenscope::discovery::{discover, DiscoverOptions, DiscoveryReport, FieldGroup, MetadataKind};
-use tokenscope::http::HttpPolicy;
+use tokenscope::http::{HttpPolicy, Transcript};
 use tokenscope::jwt::Severity;
 
 use crate::output::{CliError, Output};
@@ -60,7 +60,7 @@ fn fetch(args: &DiscoverArgs) -> Result<DiscoveryReport, CliError> {
             .ok_or_else(|| CliError::usage("--timeout must be a positive number of seconds"))?;
         policy.connect_timeout = policy.connect_timeout.min(policy.total_timeout);
     }
-    let client = crate::net::http_client(policy)?;
+    let client = crate::net::http_client(policy);
     let options = DiscoverOptions {
         kind: if args.oauth {
             MetadataKind::OAuth
@@ -69,7 +69,9 @@ fn fetch(args: &DiscoverArgs) -> Result<DiscoveryReport, CliError> {
         },
         bypass_cache: false,
     };
-    crate::net::block_on(discover(&client, &args.issuer, &options))?.map_err(CliError::from_core)
+    let transcript = Transcript::new();
+    let report = discover(&client, &args.issuer, &options, &transcript);
+    crate::net::block_on(report)?.map_err(CliError::from_core)
 }
 
 fn severity_label(s: Severity) -> &'static str {

@@ -8,8 +8,9 @@ use tokenscope::http::{HttpClient, HttpPolicy};
 
 use crate::output::CliError;
 
-pub fn http_client(policy: HttpPolicy) -> Result<HttpClient, CliError> {
-    HttpClient::new(policy, Arc::new(SystemClock)).map_err(CliError::from_core)
+/// A client applying `policy`. Cheap: TLS and the trust store are set up only by a first fetch.
+pub fn http_client(policy: HttpPolicy) -> HttpClient {
+    HttpClient::new(policy, Arc::new(SystemClock))
 }
 
 /// Runs `future` on a current-thread runtime: the CLI makes one request chain at a time.

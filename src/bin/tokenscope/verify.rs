@@ -8,15 +8,16 @@ use std::process::ExitCode;
 
 use anstyle::{AnsiColor, Style};
 use clap::{ArgGroup, Args};
-use tokenscope::http::HttpPolicy;
-use tokenscope::jwk::{keys_from_text, secret_from_base64, MAX_KEY_TEXT_BYTES};
+use tokenscope::http::{HttpPolicy, Transcript};
+use tokenscope::jwk::MAX_KEY_TEXT_BYTES;
 use tokenscope::jwt::decode_unverified;
 use tokenscope::jwt::verify::{
-    verify_decoded, CheckStatus, VerifyOptions, VerifyReport, DEFAULT_LEEWAY_SECONDS,
-    DEFAULT_MAX_LIFETIME_SECONDS,
+    CheckStatus, VerifyOptions, VerifyReport, DEFAULT_LEEWAY_SECONDS, DEFAULT_MAX_LIFETIME_SECONDS,
 };
-use tokenscope::keysource::{resolve_keys, KeyInput};
-use tokenscope::secret::SecretBytes;
+use tokenscope::keysource::{
+    verify_decoded_with_key_source, KeyFetch, KeyInput, KeySourceError, KeyVerifyError,
+};
+use tokenscope::secret::Secret;
 
 use crate::input::{read_bounded_file, read_secret, read_token, SecretEncoding, SecretSource};
 use crate::output::{CliError, Output};
@@ -122,28 +123,26 @@ pub fn run(args: VerifyArgs) -> ExitCode {
     }
 }
 
+/// The key source the flags name, in the core's one shape. Files and standard input are read
+/// here; everything else (base64, key text, URLs) is the core's to interpret.
 fn key_input(args: &VerifyArgs) -> Result<KeyInput, CliError> {
     Ok(if let Some(text) = &args.secret {
-        KeyInput::Secret(SecretBytes::new(text.as_bytes().to_vec()))
+        KeyInput::Secret(Secret::new(text.as_str()))
     } else if let Some(b64) = &args.secret_b64 {
-        KeyInput::Secret(secret_from_base64(b64).map_err(CliError::from_core)?)
+        KeyInput::SecretB64(Secret::new(b64.as_str()))
     } else if let Some(path) = &args.secret_file {
-        KeyInput::Secret(read_secret(SecretSource::File(path), SecretEncoding::Text)?)
+        KeyInput::SecretBytes(read_secret(SecretSource::File(path), SecretEncoding::Text)?)
     } else if args.secret_stdin {
-        KeyInput::Secret(read_secret(SecretSource::Stdin, SecretEncoding::Text)?)
+        KeyInput::SecretBytes(read_secret(SecretSource::Stdin, SecretEncoding::Text)?)
     } else if let Some(path) = &args.secret_b64_file {
-        KeyInput::Secret(read_secret(
+        KeyInput::SecretBytes(read_secret(
             SecretSource::File(path),
             SecretEncoding::Base64,
         )?)
     } else if args.secret_b64_stdin {
-        KeyInput::Secret(read_secret(SecretSource::Stdin, SecretEncoding::Base64)?)
+        KeyInput::SecretBytes(read_secret(SecretSource::Stdin, SecretEncoding::Base64)?)
     } else if let Some(path) = &args.key {
-        let text = read_bounded_file(path, MAX_KEY_TEXT_BYTES, "key file")?;
-        // Parse now so a bad key file is reported before anything else.
-        keys_from_text(&text, None)
-            .map_err(|e| CliError::new(tokenscope::ErrorCode::code(&e), format!("{path}: {e}")))?;
-        KeyInput::Text(text)
+        KeyInput::KeyText(read_bounded_file(path, MAX_KEY_TEXT_BYTES, "key file")?)
     } else if let Some(url) = &args.jwks_url {
         KeyInput::JwksUrl(url.clone())
     } else if let Some(issuer) = &args.issuer {
@@ -174,20 +173,24 @@ fn verify(args: &VerifyArgs) -> Result<VerifyReport, CliError> {
     }
     let token_text = read_token(args.token.as_deref())?;
     let now = crate::now_or_clock(args.now);
+    // Decoded first, so a malformed token is reported before anything about the key.
     let decoded = decode_unverified(&token_text, now).map_err(CliError::from_core)?;
     let input = key_input(args)?;
     let policy = HttpPolicy {
         allow_insecure_http: args.allow_http,
         ..HttpPolicy::default()
     };
-    let client = crate::net::http_client(policy)?;
-    // The cache lives only as long as this process, so there is nothing stale to refresh.
-    let resolved = crate::net::block_on(resolve_keys(&input, &decoded, &client, false))?
-        .map_err(CliError::from_core)?;
+    let client = crate::net::http_client(policy);
+    let transcript = Transcript::new();
+    let fetch = KeyFetch {
+        http: &client,
+        transcript: &transcript,
+        // The cache lives only as long as this process, so there is nothing stale to refresh.
+        refresh: false,
+    };
     let options = VerifyOptions {
         allowed_algs: args.algs.clone(),
-        // Keys from an issuer only vouch for tokens that issuer made.
-        issuer: args.iss.clone().or(resolved.issuer),
+        issuer: args.iss.clone(),
         audiences: args.auds.clone(),
         nonce: args.nonce.clone(),
         access_token: args.access_token.clone(),
@@ -197,7 +200,14 @@ fn verify(args: &VerifyArgs) -> Result<VerifyReport, CliError> {
         max_lifetime: args.max_lifetime,
         ..VerifyOptions::at(now)
     };
-    verify_decoded(&decoded, &resolved.keys, &options).map_err(CliError::from_core)
+    let verified = verify_decoded_with_key_source(&decoded, &input, options, fetch);
+    crate::net::block_on(verified)?.map_err(|e| match (&e, &args.key) {
+        // A key file that does not parse is named, as when it cannot be read.
+        (KeyVerifyError::Keys(KeySourceError::Key(key)), Some(path)) => {
+            CliError::new(tokenscope::ErrorCode::code(key), format!("{path}: {key}"))
+        }
+        _ => CliError::from_core(e),
+    })
 }
 
 fn render_report(w: &mut dyn Write, report: &VerifyReport) -> io::Result<()> {
