@@ -10,6 +10,7 @@ const COMMANDS: &[&str] = &[
     "diff_token_pair",
     "discover_issuer",
     "compare_metadata",
+    "cancel_operation",
     "encode_token",
     "validate_json",
     "apply_payload_helpers",

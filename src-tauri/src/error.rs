@@ -8,7 +8,8 @@ use tokenscope::http::{Exchange, HttpError};
 use tokenscope::jwk::KeyError;
 use tokenscope::jwt::verify::VerifyError;
 use tokenscope::jwt::{DecodeError, EncodeError, ErrorLocation};
-use tokenscope::keysource::KeySourceError;
+use tokenscope::keysource::{KeySourceError, KeyVerifyError};
+use tokenscope::operation::Cancelled;
 use tokenscope::ErrorCode;
 
 /// A command failure as the UI sees it: branch on `code`, show `message`, and use `details`
@@ -108,6 +109,23 @@ impl From<KeyError> for IpcError {
 impl From<KeySourceError> for IpcError {
     fn from(error: KeySourceError) -> Self {
         coded(&error)
+    }
+}
+
+impl From<KeyVerifyError> for IpcError {
+    fn from(error: KeyVerifyError) -> Self {
+        match error {
+            KeyVerifyError::Keys(e) => e.into(),
+            KeyVerifyError::Verify(e) => e.into(),
+        }
+    }
+}
+
+/// The outcome of a cancelled operation, `operation.cancelled`: the webview shows it quietly
+/// ("Cancelled"), never as an error.
+impl From<Cancelled> for IpcError {
+    fn from(cancelled: Cancelled) -> Self {
+        coded(&cancelled)
     }
 }
 

@@ -5,6 +5,7 @@
 
 pub mod commands;
 mod error;
+mod operations;
 mod state;
 
 #[cfg(test)]
@@ -17,13 +18,7 @@ pub use state::AppState;
 
 /// Builds and runs the app until its last window closes.
 pub fn run() {
-    let state = match AppState::new(Arc::new(tokenscope::clock::SystemClock)) {
-        Ok(state) => state,
-        Err(error) => {
-            eprintln!("tokenscope-app: {error}");
-            std::process::exit(1);
-        }
-    };
+    let state = AppState::new(Arc::new(tokenscope::clock::SystemClock));
     let result = tauri::Builder::default()
         .manage(state)
         // Register new commands here (and see `commands` for the other two places).
@@ -33,6 +28,7 @@ pub fn run() {
             commands::diff::diff_token_pair,
             commands::discover::discover_issuer,
             commands::discover::compare_metadata,
+            commands::operation::cancel_operation,
             commands::encode::encode_token,
             commands::encode::validate_json,
             commands::encode::apply_payload_helpers,

@@ -10,12 +10,16 @@
 //! with `UPDATE_BINDINGS=1`. Never log arguments: they are tokens and secrets.
 //!
 //! Commands are `async`, so Tauri runs them on its async runtime, never on the UI thread; network
-//! work is bounded by the [`tokenscope::http::HttpPolicy`] timeouts.
+//! work is bounded by the [`tokenscope::http::HttpPolicy`] timeouts. A network command takes an
+//! `operation_id` from the webview and runs its core call through
+//! [`crate::operations::Operations::run`], with a transcript of its own: `cancel_operation` stops
+//! it, and its reply (or error) carries exactly its exchanges.
 
 pub mod decode;
 pub mod diff;
 pub mod discover;
 pub mod encode;
+pub mod operation;
 pub mod verify;
 
 use serde::{Deserialize, Deserializer};
@@ -43,7 +47,7 @@ pub(crate) mod test_support {
 
     /// App state on a fixed clock (Unix seconds).
     pub fn state_at(now: i64) -> AppState {
-        AppState::new(Arc::new(FixedClock(now))).expect("the HTTP client builds")
+        AppState::new(Arc::new(FixedClock(now)))
     }
 
     /// Runs a command's future to completion on a small runtime, as Tauri would.

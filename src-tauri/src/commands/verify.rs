@@ -1,18 +1,13 @@
-//! Verify: a token against a key source, reported check by check (issue 3).
+//! Verify: a token against a key source, reported check by check (issue 3), through the core's
+//! one path ([`tokenscope::keysource::verify_with_key_source`]), as the CLI's `verify`.
 
 use serde::{Deserialize, Serialize};
 use tauri::State;
-use tokenscope::http::Exchange;
-use tokenscope::jwk::secret_from_base64;
-use tokenscope::jwt::decode_unverified;
-use tokenscope::jwt::verify::{
-    verify_decoded, VerifyOptions, VerifyReport, DEFAULT_LEEWAY_SECONDS,
-};
-use tokenscope::keysource::{resolve_keys, KeyInput};
-use tokenscope::secret::SecretBytes;
+use tokenscope::http::{Exchange, Transcript};
+use tokenscope::jwt::verify::{VerifyOptions, VerifyReport, DEFAULT_LEEWAY_SECONDS};
+use tokenscope::keysource::{verify_with_key_source, KeyFetch, KeyInput};
 use ts_rs::TS;
 
-use super::IpcSecret;
 use crate::{AppState, IpcError};
 
 /// What the Verify panel asks for. Empty lists and absent values skip the matching check.
@@ -20,7 +15,8 @@ use crate::{AppState, IpcError};
 pub struct VerifyRequest {
     /// The token as pasted (`Bearer `, quotes and whitespace are fine).
     pub token: String,
-    pub key: KeySourceRequest,
+    /// Where the keys come from; secrets are held as `Secret` from the moment they arrive.
+    pub key: KeyInput,
     /// Allowed `alg` values; empty: every standard algorithm that fits the key, never `none`.
     #[serde(default)]
     pub allowed_algs: Vec<String>,
@@ -53,23 +49,6 @@ pub struct VerifyRequest {
     pub id_token: bool,
 }
 
-/// Where the keys come from. Secrets are held as [`Secret`] from the moment they arrive.
-#[derive(Deserialize, TS)]
-#[serde(tag = "kind", content = "value", rename_all = "snake_case")]
-pub enum KeySourceRequest {
-    /// A shared HMAC secret, as text (its UTF-8 bytes).
-    Secret(#[ts(type = "string")] IpcSecret),
-    /// A shared HMAC secret as base64 or base64url, padding optional.
-    SecretB64(#[ts(type = "string")] IpcSecret),
-    /// PEM (SPKI, PKCS#1, certificate), a JWK or a JWKS.
-    KeyText(String),
-    JwksUrl(String),
-    /// OIDC discovery, then `jwks_uri`; this issuer becomes the expected `iss`.
-    Issuer(String),
-    /// The token's own `jwk`/`x5c`/`jku` header: untrusted, for teaching.
-    TokenHeader,
-}
-
 /// The report, and the HTTP exchanges made to fetch the keys (none for local keys).
 #[derive(Debug, Serialize, TS)]
 pub struct VerifyResponse {
@@ -77,72 +56,53 @@ pub struct VerifyResponse {
     pub exchanges: Vec<Exchange>,
 }
 
-/// Verifies a token against the chosen key source and reports every check.
+impl VerifyRequest {
+    /// The core's options for this request, as of `now` unless the request names its own.
+    fn options(&self, now: i64) -> VerifyOptions {
+        VerifyOptions {
+            allowed_algs: self.allowed_algs.clone(),
+            issuer: self.iss.clone(),
+            audiences: self.aud.clone(),
+            nonce: self.nonce.clone(),
+            access_token: self.access_token.clone(),
+            code: self.code.clone(),
+            leeway: self.leeway.unwrap_or(DEFAULT_LEEWAY_SECONDS),
+            id_token: self.id_token.then_some(true),
+            ..VerifyOptions::at(self.now.unwrap_or(now))
+        }
+    }
+}
+
+/// Verifies a token against the chosen key source and reports every check. Network key sources
+/// run as operation `operation_id`, which `cancel_operation` stops.
 #[tauri::command]
 pub async fn verify_token(
     request: VerifyRequest,
+    operation_id: String,
     state: State<'_, AppState>,
 ) -> Result<VerifyResponse, IpcError> {
-    verify(&state, request).await
+    verify(&state, request, &operation_id).await
 }
 
-async fn verify(state: &AppState, request: VerifyRequest) -> Result<VerifyResponse, IpcError> {
-    let now = request.now.unwrap_or_else(|| state.clock.now_unix());
-    let decoded = decode_unverified(&request.token, now)?;
-    let input = key_input(request.key)?;
-    let (resolved, exchanges) = if is_network(&input) {
-        let (input, decoded, refresh) = (&input, &decoded, request.refresh);
-        state
-            .fetching(request.allow_http, |client| async move {
-                resolve_keys(input, decoded, &client, refresh).await
-            })
-            .await
-    } else {
-        let no_fetch = state.client_without_fetching();
-        (
-            resolve_keys(&input, &decoded, no_fetch, false).await,
-            Vec::new(),
-        )
+async fn verify(
+    state: &AppState,
+    request: VerifyRequest,
+    operation_id: &str,
+) -> Result<VerifyResponse, IpcError> {
+    let options = request.options(state.clock.now_unix());
+    let transcript = Transcript::new();
+    let fetch = KeyFetch {
+        http: state.http(request.allow_http),
+        transcript: &transcript,
+        refresh: request.refresh,
     };
-    let resolved = resolved.map_err(|e| IpcError::from(e).with_exchanges(exchanges.clone()))?;
-    let options = VerifyOptions {
-        allowed_algs: request.allowed_algs,
-        // Keys from an issuer only vouch for tokens that issuer made.
-        issuer: request.iss.or(resolved.issuer),
-        audiences: request.aud,
-        nonce: request.nonce,
-        access_token: request.access_token,
-        code: request.code,
-        leeway: request.leeway.unwrap_or(DEFAULT_LEEWAY_SECONDS),
-        id_token: request.id_token.then_some(true),
-        ..VerifyOptions::at(now)
-    };
-    let report = verify_decoded(&decoded, &resolved.keys, &options)
-        .map_err(|e| IpcError::from(e).with_exchanges(exchanges.clone()))?;
+    let work = verify_with_key_source(&request.token, &request.key, options, fetch);
+    let report = state
+        .operations
+        .run(operation_id, &transcript, work)
+        .await?;
+    let exchanges = transcript.into_exchanges();
     Ok(VerifyResponse { report, exchanges })
-}
-
-fn key_input(key: KeySourceRequest) -> Result<KeyInput, IpcError> {
-    Ok(match key {
-        KeySourceRequest::Secret(IpcSecret(text)) => {
-            KeyInput::Secret(SecretBytes::new(text.expose_secret().as_bytes().to_vec()))
-        }
-        KeySourceRequest::SecretB64(IpcSecret(b64)) => {
-            KeyInput::Secret(secret_from_base64(b64.expose_secret())?)
-        }
-        KeySourceRequest::KeyText(text) => KeyInput::Text(text),
-        KeySourceRequest::JwksUrl(url) => KeyInput::JwksUrl(url.trim().to_owned()),
-        KeySourceRequest::Issuer(issuer) => KeyInput::Issuer(issuer.trim().to_owned()),
-        KeySourceRequest::TokenHeader => KeyInput::TokenHeader,
-    })
-}
-
-/// Sources that may fetch: these take a turn on the shared client and report their exchanges.
-fn is_network(input: &KeyInput) -> bool {
-    matches!(
-        input,
-        KeyInput::JwksUrl(_) | KeyInput::Issuer(_) | KeyInput::TokenHeader
-    )
 }
 
 #[cfg(test)]
@@ -191,7 +151,7 @@ mod tests {
             "allowed_algs": [], "iss": null, "aud": [], "nonce": null, "access_token": null,
             "code": null, "leeway": null, "now": null, "allow_http": false
         }));
-        let response = block_on(verify(&state_at(1_700_000_000), req)).unwrap();
+        let response = block_on(verify(&state_at(1_700_000_000), req, "op-1")).unwrap();
         assert!(response.report.valid);
         assert_eq!(status(&response.report, "signature"), CheckStatus::Pass);
         let key = response.report.key.unwrap();
@@ -211,7 +171,7 @@ mod tests {
             .replacen(".SXTi", ".SXTj", 1);
         let jwks = json!({ "keys": [vector["jwk"]] }).to_string();
         let req = request(json!({"token": token, "key": {"kind": "key_text", "value": jwks}}));
-        let report = block_on(verify(&state_at(0), req)).unwrap().report;
+        let report = block_on(verify(&state_at(0), req, "op-1")).unwrap().report;
         assert!(!report.valid);
         assert_eq!(status(&report, "signature"), CheckStatus::Fail);
     }
@@ -224,7 +184,7 @@ mod tests {
             "iss": "joe", "now": 1_300_819_000
         }));
         // The app clock says 2023, long after exp; the request's "now" wins.
-        let report = block_on(verify(&state_at(1_700_000_000), req))
+        let report = block_on(verify(&state_at(1_700_000_000), req, "op-1"))
             .unwrap()
             .report;
         assert!(report.valid, "{:?}", report.checks);
@@ -246,7 +206,7 @@ mod tests {
                 "key": {"kind": "secret_b64", "value": RFC7515_A1_KEY_B64},
                 "now": 1_300_819_000, "id_token": id_token
             }));
-            block_on(verify(&state_at(0), req)).unwrap().report
+            block_on(verify(&state_at(0), req, "op-1")).unwrap().report
         };
         let plain = ask(false);
         assert!(plain.valid, "{:?}", plain.checks);
@@ -265,7 +225,7 @@ mod tests {
             "iss": "someone-else", "aud": ["api"], "allowed_algs": ["RS256"],
             "now": 1_300_819_380 + 30, "leeway": 0
         }));
-        let report = block_on(verify(&state_at(0), req)).unwrap().report;
+        let report = block_on(verify(&state_at(0), req, "op-1")).unwrap().report;
         assert_eq!(status(&report, "iss"), CheckStatus::Fail);
         assert_eq!(status(&report, "aud"), CheckStatus::Fail);
         assert_eq!(status(&report, "alg"), CheckStatus::Fail);
@@ -277,7 +237,7 @@ mod tests {
         let req = request(json!({
             "token": RFC7519_TOKEN, "key": {"kind": "secret_b64", "value": "not base64!"}
         }));
-        let error = block_on(verify(&state_at(0), req)).unwrap_err();
+        let error = block_on(verify(&state_at(0), req, "op-1")).unwrap_err();
         assert_eq!(error.code, "key.invalid");
         assert!(
             !error.message.contains("not base64!"),
@@ -289,7 +249,7 @@ mod tests {
     fn a_text_secret_is_its_utf8_bytes() {
         let req =
             request(json!({"token": RFC7519_TOKEN, "key": {"kind": "secret", "value": "wrong"}}));
-        let report = block_on(verify(&state_at(0), req)).unwrap().report;
+        let report = block_on(verify(&state_at(0), req, "op-1")).unwrap().report;
         assert_eq!(status(&report, "signature"), CheckStatus::Fail);
     }
 
@@ -297,7 +257,7 @@ mod tests {
     fn unreadable_key_text_is_a_key_error() {
         let req =
             request(json!({"token": RFC7519_TOKEN, "key": {"kind": "key_text", "value": "{nope"}}));
-        let error = block_on(verify(&state_at(0), req)).unwrap_err();
+        let error = block_on(verify(&state_at(0), req, "op-1")).unwrap_err();
         assert_eq!(error.code, "key.unreadable");
     }
 
@@ -306,7 +266,7 @@ mod tests {
         let req = request(
             json!({"token": "eyJhbGciOiJIUzI1NiJ9.e!.c2ln", "key": {"kind": "secret", "value": "s"}}),
         );
-        let error = block_on(verify(&state_at(0), req)).unwrap_err();
+        let error = block_on(verify(&state_at(0), req, "op-1")).unwrap_err();
         assert_eq!(error.code, "jwt.invalid_base64url");
         assert!(error.details.is_some());
     }
@@ -316,7 +276,7 @@ mod tests {
         let req = request(json!({
             "token": RFC7519_TOKEN, "key": {"kind": "jwks_url", "value": "http://idp.example/jwks"}
         }));
-        let error = block_on(verify(&state_at(0), req)).unwrap_err();
+        let error = block_on(verify(&state_at(0), req, "op-1")).unwrap_err();
         assert_eq!(error.code, "http.insecure");
     }
 
@@ -326,7 +286,7 @@ mod tests {
         let req = request(json!({
             "token": RFC7519_TOKEN, "key": {"kind": "jwks_url", "value": "http://127.0.0.1:9/jwks"}
         }));
-        let error = block_on(verify(&state_at(0), req)).unwrap_err();
+        let error = block_on(verify(&state_at(0), req, "op-1")).unwrap_err();
         assert_eq!(error.code, "http.connect");
         assert_eq!(error.exchanges.len(), 1);
         assert_eq!(error.exchanges[0].url, "http://127.0.0.1:9/jwks");
@@ -368,7 +328,7 @@ mod tests {
                 "token": RFC7519_TOKEN, "key": {"kind": "jwks_url", "value": url},
                 "refresh": refresh
             }));
-            block_on(verify(&state, req)).unwrap().exchanges
+            block_on(verify(&state, req, "op-1")).unwrap().exchanges
         };
         assert!(!verify_with(false)[0].from_cache);
         assert!(
@@ -384,7 +344,7 @@ mod tests {
     #[test]
     fn the_token_header_source_needs_no_value() {
         let req = request(json!({"token": RFC7519_TOKEN, "key": {"kind": "token_header"}}));
-        let error = block_on(verify(&state_at(0), req)).unwrap_err();
+        let error = block_on(verify(&state_at(0), req, "op-1")).unwrap_err();
         assert_eq!(error.code, "key.missing");
     }
 }

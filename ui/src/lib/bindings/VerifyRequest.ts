@@ -8,7 +8,11 @@ export type VerifyRequest = {
 /**
  * The token as pasted (`Bearer `, quotes and whitespace are fine).
  */
-token: string, key: KeySourceRequest, 
+token: string, 
+/**
+ * Where the keys come from; secrets are held as `Secret` from the moment they arrive.
+ */
+key: KeySourceRequest, 
 /**
  * Allowed `alg` values; empty: every standard algorithm that fits the key, never `none`.
  */
