@@ -2,7 +2,18 @@ import { mockIPC } from "@tauri-apps/api/mocks";
 import { expect, test } from "vitest";
 
 import { sampleDecoded } from "../test/fixtures";
-import { compareMetadata, decodeToken, diffTokenPair, discoverIssuer, toIpcError, verifyToken } from "./ipc";
+import {
+  CANCELLED,
+  cancelOperation,
+  compareMetadata,
+  decodeToken,
+  diffTokenPair,
+  discoverIssuer,
+  isCancelled,
+  newOperationId,
+  toIpcError,
+  verifyToken,
+} from "./ipc";
 
 test("decodeToken invokes decode_token with the raw input", async () => {
   const calls: unknown[] = [];
@@ -110,14 +121,30 @@ test("each command is invoked with its named arguments", async () => {
     refresh: false,
     id_token: false,
   };
-  await verifyToken(request);
+  await verifyToken(request, "verify-1");
   await diffTokenPair("a", "b");
-  await discoverIssuer({ issuer: "https://i", oauth: false, allow_http: false, refresh: false });
+  await discoverIssuer({ issuer: "https://i", oauth: false, allow_http: false, refresh: false }, "discover-2");
   await compareMetadata({ x: 1 }, { x: 2 });
+  await cancelOperation("discover-2");
   expect(calls).toEqual([
-    { cmd: "verify_token", args: { request } },
+    // Tauri maps a command's `operation_id` argument to `operationId`.
+    { cmd: "verify_token", args: { request, operationId: "verify-1" } },
     { cmd: "diff_token_pair", args: { a: "a", b: "b" } },
-    { cmd: "discover_issuer", args: { request: { issuer: "https://i", oauth: false, allow_http: false, refresh: false } } },
+    {
+      cmd: "discover_issuer",
+      args: { request: { issuer: "https://i", oauth: false, allow_http: false, refresh: false }, operationId: "discover-2" },
+    },
     { cmd: "compare_metadata", args: { before: { x: 1 }, after: { x: 2 } } },
+    { cmd: "cancel_operation", args: { operationId: "discover-2" } },
   ]);
+});
+
+test("operation ids are fresh, and a cancellation is recognised by its code", () => {
+  const a = newOperationId("verify");
+  const b = newOperationId("verify");
+  expect(a).toMatch(/^verify-\d+$/);
+  expect(b).not.toBe(a);
+  expect(isCancelled({ code: CANCELLED, message: "m", details: null, exchanges: [] })).toBe(true);
+  expect(isCancelled({ code: "http.timeout", message: "m", details: null, exchanges: [] })).toBe(false);
+  expect(isCancelled(null)).toBe(false);
 });

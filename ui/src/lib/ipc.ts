@@ -28,9 +28,28 @@ export async function decodeToken(token: string): Promise<DecodedToken> {
   return call<DecodedToken>("decode_token", { token });
 }
 
-/** Verifies a token against a key source; the reply carries the HTTP exchanges made for keys. */
-export async function verifyToken(request: VerifyRequest): Promise<VerifyResponse> {
-  return call<VerifyResponse>("verify_token", { request });
+/** The code a network command rejects with once `cancelOperation` stopped it: not a fault. */
+export const CANCELLED = "operation.cancelled";
+
+let operationCount = 0;
+
+/** A fresh id for one network call, to pass to its command and, to stop it, to `cancelOperation`. */
+export function newOperationId(prefix: string): string {
+  operationCount += 1;
+  return `${prefix}-${String(operationCount)}`;
+}
+
+/** True for the rejection of a call stopped by `cancelOperation`: show it quietly, not as an error. */
+export function isCancelled(error: IpcError | null): boolean {
+  return error?.code === CANCELLED;
+}
+
+/**
+ * Verifies a token against a key source, as network operation `operationId` when the keys are
+ * fetched; the reply carries the HTTP exchanges made for keys.
+ */
+export async function verifyToken(request: VerifyRequest, operationId: string): Promise<VerifyResponse> {
+  return call<VerifyResponse>("verify_token", { request, operationId });
 }
 
 /** Compares token A with token B (neither verified); an error's `input` says which is bad. */
@@ -38,9 +57,17 @@ export async function diffTokenPair(a: string, b: string): Promise<TokenComparis
   return call<TokenComparison>("diff_token_pair", { a, b });
 }
 
-/** Fetches, explains and lints an issuer's metadata and JWKS. */
-export async function discoverIssuer(request: DiscoverRequest): Promise<DiscoveryReport> {
-  return call<DiscoveryReport>("discover_issuer", { request });
+/** Fetches, explains and lints an issuer's metadata and JWKS, as network operation `operationId`. */
+export async function discoverIssuer(request: DiscoverRequest, operationId: string): Promise<DiscoveryReport> {
+  return call<DiscoveryReport>("discover_issuer", { request, operationId });
+}
+
+/**
+ * Stops network operation `operationId`: its command rejects at once with code `CANCELLED` and the
+ * exchanges made so far. Stopping one that has finished does nothing.
+ */
+export async function cancelOperation(operationId: string): Promise<void> {
+  await call<null>("cancel_operation", { operationId });
 }
 
 /** The structural differences between two metadata documents. */

@@ -39,6 +39,7 @@ function mockDiscover(reply: (r: DiscoverRequest) => DiscoveryReport | Promise<D
     if (cmd === "compare_metadata") {
       return [{ path: "/token_endpoint", change: "changed", before: "a", after: "b", member: false, security: false }];
     }
+    if (cmd === "cancel_operation") return null;
     if (cmd !== "discover_issuer") throw new Error(`unexpected command ${cmd}`);
     const request = (args as { request: DiscoverRequest }).request;
     requests.push(request);
@@ -213,4 +214,60 @@ test("the finding codes mocked here are ones the core emits", () => {
   for (const code of codes) {
     expect(FINDING_CODES, code).toContain(code);
   }
+});
+
+/** discover_issuer calls that wait until cancel_operation names them, then reject as Rust does. */
+function mockCancellableDiscover(): { calls: { issuer: string; operationId: string }[]; cancelled: string[] } {
+  const calls: { issuer: string; operationId: string }[] = [];
+  const cancelled: string[] = [];
+  const rejecters = new Map<string, (reason: unknown) => void>();
+  mockIPC((cmd, args) => {
+    const { request, operationId } = args as { request: DiscoverRequest; operationId: string };
+    if (cmd === "cancel_operation") {
+      cancelled.push(operationId);
+      rejecters.get(operationId)?.({
+        code: "operation.cancelled",
+        message: "cancelled before it finished",
+        details: null,
+        exchanges: [{ ...exchange("https://slow.example/.well-known/openid-configuration", null), error: "cancelled" }],
+      });
+      return null;
+    }
+    if (cmd !== "discover_issuer") throw new Error(`unexpected command ${cmd}`);
+    calls.push({ issuer: request.issuer, operationId });
+    return new Promise((_resolve, reject) => rejecters.set(operationId, reject));
+  });
+  return { calls, cancelled };
+}
+
+test("a discovery shows a spinner with Cancel, which stops it quietly", async () => {
+  const { calls, cancelled } = mockCancellableDiscover();
+  render(Discover);
+  await discover("https://slow.example");
+  expect(await screen.findByTestId("discover-pending")).toHaveTextContent("Fetching the metadata and keys…");
+
+  await fireEvent.click(screen.getByTestId("discover-cancel"));
+  expect(cancelled).toEqual([calls[0]?.operationId]);
+  expect(await screen.findByTestId("discover-cancelled")).toHaveTextContent("Cancelled.");
+  expect(screen.queryByTestId("discover-pending")).not.toBeInTheDocument();
+  expect(screen.queryByRole("alert")).not.toBeInTheDocument();
+  expect(screen.getByTestId("exchange-row-0")).toHaveTextContent("https://slow.example/.well-known/openid-configuration");
+});
+
+test("typing another issuer, or discovering again, cancels the discovery still running", async () => {
+  const { calls, cancelled } = mockCancellableDiscover();
+  render(Discover);
+  await discover("https://slow.example");
+  await screen.findByTestId("discover-pending");
+  await fireEvent.input(screen.getByTestId("discover-issuer"), { target: { value: "https://other.example" } });
+  expect(cancelled).toEqual([calls[0]?.operationId]);
+  expect(screen.queryByTestId("discover-pending")).not.toBeInTheDocument();
+  await new Promise((r) => setTimeout(r, 20));
+  expect(screen.queryByTestId("discover-cancelled")).not.toBeInTheDocument();
+
+  await fireEvent.click(screen.getByTestId("discover-run"));
+  await fireEvent.click(screen.getByTestId("discover-run"));
+  expect(calls.map((c) => c.issuer)).toEqual(["https://slow.example", "https://other.example", "https://other.example"]);
+  expect(cancelled).toEqual([calls[0]?.operationId, calls[1]?.operationId]);
+  expect(screen.getByTestId("discover-pending")).toBeInTheDocument();
 });

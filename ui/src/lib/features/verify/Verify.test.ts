@@ -16,6 +16,7 @@ function mockVerify(reply: (request: VerifyRequest) => VerifyResponse | Promise<
   const requests: VerifyRequest[] = [];
   mockIPC((cmd, args) => {
     if (cmd === "decode_token") return sampleDecoded();
+    if (cmd === "cancel_operation") return null;
     if (cmd !== "verify_token") throw new Error(`unexpected command ${cmd}`);
     const request = (args as { request: VerifyRequest }).request;
     requests.push(request);
@@ -305,4 +306,77 @@ test("Diff with… hands the token to Diff as A", async () => {
   await fireEvent.click(screen.getByTestId("verify-diff-with"));
   expect(session.diffA).toBe("a.b.c");
   expect(session.view).toBe("diff");
+});
+
+/**
+ * verify_token calls that wait until cancel_operation names their operation, then reject as Rust
+ * does, with the cancelled code and the unfinished exchange.
+ */
+function mockCancellableVerify(): { calls: { request: VerifyRequest; operationId: string }[]; cancelled: string[] } {
+  const calls: { request: VerifyRequest; operationId: string }[] = [];
+  const cancelled: string[] = [];
+  const rejecters = new Map<string, (reason: unknown) => void>();
+  mockIPC((cmd, args) => {
+    const { request, operationId } = args as { request: VerifyRequest; operationId: string };
+    if (cmd === "decode_token") return sampleDecoded();
+    if (cmd === "cancel_operation") {
+      cancelled.push(operationId);
+      rejecters.get(operationId)?.({
+        code: "operation.cancelled",
+        message: "cancelled before it finished",
+        details: null,
+        exchanges: [{ ...exchange("https://idp.example/jwks", null), error: "cancelled: the operation was stopped before the response was complete" }],
+      });
+      return null;
+    }
+    if (cmd !== "verify_token") throw new Error(`unexpected command ${cmd}`);
+    calls.push({ request, operationId });
+    return new Promise((_resolve, reject) => rejecters.set(operationId, reject));
+  });
+  return { calls, cancelled };
+}
+
+async function startNetworkVerification(url = "https://idp.example/jwks"): Promise<void> {
+  await input("verify-token", "a.b.c");
+  await chooseKind("jwks_url");
+  await input("verify-key-value", url);
+  await fireEvent.click(screen.getByTestId("verify-run"));
+}
+
+test("a network verification shows a spinner with Cancel, which stops it quietly", async () => {
+  const { calls, cancelled } = mockCancellableVerify();
+  render(Verify);
+  await startNetworkVerification();
+  expect(await screen.findByTestId("verify-pending")).toHaveTextContent("Fetching keys and verifying…");
+  expect(calls).toHaveLength(1);
+
+  await fireEvent.click(screen.getByTestId("verify-cancel"));
+  expect(cancelled).toEqual([calls[0]?.operationId]);
+  expect(await screen.findByTestId("verify-cancelled")).toHaveTextContent("Cancelled.");
+  expect(screen.queryByTestId("verify-pending")).not.toBeInTheDocument();
+  // Not an error: no alert, no error box; the unfinished exchange is still shown.
+  expect(screen.queryByRole("alert")).not.toBeInTheDocument();
+  expect(screen.queryByTestId("verify-error")).not.toBeInTheDocument();
+  expect(screen.getByTestId("exchange-row-0")).toHaveTextContent("https://idp.example/jwks");
+});
+
+test("changing the key source while keys are fetched cancels that verification", async () => {
+  const { calls, cancelled } = mockCancellableVerify();
+  render(Verify);
+  await startNetworkVerification();
+  await screen.findByTestId("verify-pending");
+
+  await input("verify-key-value", "https://idp.example/other-jwks");
+  expect(cancelled).toEqual([calls[0]?.operationId]);
+  // Superseded, not cancelled by the user: nothing says "Cancelled".
+  await new Promise((r) => setTimeout(r, 20));
+  expect(screen.queryByTestId("verify-cancelled")).not.toBeInTheDocument();
+
+  // Verifying again cancels the one still running too, under a new operation id.
+  await fireEvent.click(screen.getByTestId("verify-run"));
+  await fireEvent.click(screen.getByTestId("verify-run"));
+  expect(calls).toHaveLength(3);
+  expect(new Set(calls.map((c) => c.operationId)).size).toBe(3);
+  expect(cancelled).toEqual([calls[0]?.operationId, calls[1]?.operationId]);
+  expect(screen.getByTestId("verify-pending")).toBeInTheDocument();
 });

@@ -1,13 +1,16 @@
 // State of the Verify view: the token (shared with Inspect), the key source, the options, and the
 // latest report. Local keys re-verify shortly after each change; network key sources wait for a
-// longer pause (or the Verify button) so typing a URL does not fetch on every keystroke.
+// longer pause (or the Verify button) so typing a URL does not fetch on every keystroke. Each
+// verification runs as a Rust operation: a change cancels the one still running, and Cancel
+// stops it (shown quietly as "Cancelled").
 import type { DecodedToken } from "../../bindings/DecodedToken";
 import type { KeySourceRequest } from "../../bindings/KeySourceRequest";
 import type { VerifyRequest } from "../../bindings/VerifyRequest";
 import type { VerifyResponse } from "../../bindings/VerifyResponse";
 import { JWS_ALGORITHMS } from "../../bindings/vocabulary";
-import { decodeToken, toIpcError, verifyToken, type IpcError } from "../../ipc";
+import { decodeToken, isCancelled, toIpcError, verifyToken, type IpcError } from "../../ipc";
 import { Latest } from "../../latest";
+import { OperationStream, type Canceller } from "../../operation";
 import { session } from "../../session.svelte";
 
 export type KeyKind = KeySourceRequest["kind"];
@@ -32,7 +35,7 @@ export function isNetworkKind(kind: KeyKind): boolean {
   return KEY_KINDS.find((k) => k.kind === kind)?.network ?? false;
 }
 
-export type Verifier = (request: VerifyRequest) => Promise<VerifyResponse>;
+export type Verifier = (request: VerifyRequest, operationId: string) => Promise<VerifyResponse>;
 export type Decoder = (token: string) => Promise<DecodedToken>;
 
 /** "1300819000" or an ISO-8601 date → Unix seconds; "" → null (the app clock); NaN if unreadable. */
@@ -89,10 +92,12 @@ export class VerifyState {
   #verify: Verifier;
   #decode: Decoder;
   #latest = new Latest();
+  #operation: OperationStream;
 
-  constructor(verify: Verifier = verifyToken, decode: Decoder = decodeToken) {
+  constructor(verify: Verifier = verifyToken, decode: Decoder = decodeToken, cancel?: Canceller) {
     this.#verify = verify;
     this.#decode = decode;
+    this.#operation = new OperationStream("verify", cancel);
     const handed = session.verifyKey;
     if (handed) {
       session.verifyKey = null;
@@ -121,6 +126,11 @@ export class VerifyState {
 
   get isNetwork(): boolean {
     return isNetworkKind(this.keyKind);
+  }
+
+  /** True when the last verification was stopped by Cancel. */
+  get cancelled(): boolean {
+    return isCancelled(this.error);
   }
 
   /** Why nothing can be verified yet, or null when the request is complete. */
@@ -161,6 +171,12 @@ export class VerifyState {
 
   /** Call after any input changes: re-verifies once typing pauses. */
   changed(): void {
+    if (this.#operation.running) {
+      // Its answer would be for the old input: drop it, and stop the fetch.
+      this.#latest.begin();
+      this.#operation.cancel();
+      this.pending = false;
+    }
     this.stale = this.response !== null || this.error !== null;
     const delay = this.isNetwork ? NETWORK_DEBOUNCE_MS : LOCAL_DEBOUNCE_MS;
     this.#latest.debounce(() => {
@@ -190,28 +206,40 @@ export class VerifyState {
     };
   }
 
-  /** Verifies the current inputs at once; a reply for older inputs is dropped. */
+  /**
+   * Verifies the current inputs at once, cancelling a verification still running; a reply for
+   * older inputs is dropped.
+   */
   async verifyNow(refresh = false): Promise<void> {
     const request = this.request(refresh);
     const current = this.#latest.begin();
     if (request === null) {
+      this.#operation.cancel();
       this.#show(null, null);
       return;
     }
+    const operationId = this.#operation.begin();
     this.pending = true;
     let response: VerifyResponse | null = null;
     let error: IpcError | null = null;
     try {
-      response = await this.#verify(request);
+      response = await this.#verify(request, operationId);
     } catch (e) {
       error = toIpcError(e);
     }
+    this.#operation.end(operationId);
     if (!current()) return;
     this.#show(response, error);
   }
 
+  /** The Cancel button: stops the running verification, which then shows as cancelled. */
+  cancel(): void {
+    this.#operation.cancel();
+  }
+
   dispose(): void {
     this.#latest.dispose();
+    this.#operation.cancel();
   }
 
   #show(response: VerifyResponse | null, error: IpcError | null): void {
