@@ -4,6 +4,8 @@ mod generate;
 mod key;
 mod pem;
 mod private;
+mod signing_source;
+mod store;
 pub mod summary;
 mod text;
 
@@ -14,4 +16,6 @@ pub use generate::{
 pub use key::{keys_from_jwks, KeyError, KeyMaterial, KeySource, VerificationKey};
 pub use pem::{key_from_cert_der, key_from_pem};
 pub use private::SigningKey;
+pub use signing_source::SigningKeySource;
+pub use store::{GeneratedKeys, PrivateKeyFormat, SigningKeyError, MAX_GENERATED_KEYS};
 pub use text::{keys_from_text, secret_from_base64, MAX_KEY_TEXT_BYTES};

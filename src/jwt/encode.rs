@@ -15,7 +15,7 @@ use crate::error::ErrorCode;
 use crate::jose::alg::{JwsAlg, KeyFamily};
 use crate::jose::b64;
 use crate::jose::EcCurve;
-use crate::jwk::{KeyError, SigningKey};
+use crate::jwk::{GeneratedKeys, KeyError, SigningKey, SigningKeyError, SigningKeySource};
 
 /// The algorithm to sign with, or an explicitly requested unsecured token.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -43,8 +43,10 @@ impl EncodeAlg {
     }
 }
 
-/// Where the header's `kid` comes from.
-#[derive(Debug, Clone, Default, PartialEq, Eq)]
+/// Where the header's `kid` comes from. Over IPC: `{"kind": "default" | "set" | "omit", "value"?}`.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Deserialize)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
+#[serde(tag = "kind", content = "value", rename_all = "snake_case")]
 pub enum KidChoice {
     /// The header's own `kid`, else the key's (a private JWK's `kid`), else the RFC 7638
     /// thumbprint of an asymmetric key. Secrets get no `kid` unless one is given.
@@ -163,6 +165,9 @@ pub enum EncodeError {
     },
     #[error(transparent)]
     Key(#[from] KeyError),
+    /// The key source could not be read (bad key text or base64, a handle no longer held).
+    #[error(transparent)]
+    KeySource(SigningKeyError),
     #[error("signing failed: {0}")]
     Signing(String),
 }
@@ -181,6 +186,7 @@ impl ErrorCode for EncodeError {
             }
             EncodeError::InvalidTime { .. } => "encode.invalid_time",
             EncodeError::Key(e) => e.code(),
+            EncodeError::KeySource(e) => e.code(),
             EncodeError::Signing(_) => "encode.signing_failed",
         }
     }
@@ -222,6 +228,21 @@ pub fn parse_json_object(text: &str, part: JsonPart) -> Result<Map<String, Value
     }
 }
 
+type JsonObject = Map<String, Value>;
+
+/// Parses header text (empty means `{}`) and payload text into JSON objects.
+pub fn parse_header_and_payload(
+    header: &str,
+    payload: &str,
+) -> Result<(JsonObject, JsonObject), EncodeError> {
+    let header = if header.trim().is_empty() {
+        Map::new()
+    } else {
+        parse_json_object(header, JsonPart::Header)?
+    };
+    Ok((header, parse_json_object(payload, JsonPart::Payload)?))
+}
+
 /// Builds and signs a token from header and payload text (the header may be empty).
 pub fn encode_json(
     header: &str,
@@ -229,13 +250,29 @@ pub fn encode_json(
     key: Option<&SigningKey>,
     options: &EncodeOptions,
 ) -> Result<EncodedToken, EncodeError> {
-    let header = if header.trim().is_empty() {
-        Map::new()
-    } else {
-        parse_json_object(header, JsonPart::Header)?
-    };
-    let payload = parse_json_object(payload, JsonPart::Payload)?;
+    let (header, payload) = parse_header_and_payload(header, payload)?;
     encode_token(header, payload, key, options)
+}
+
+/// Signs with the key `source` names: the one "sign with this key source" path of the CLI and
+/// the app. Resolves the source (a generated key's handle through `held`), then
+/// [`encode_token`]. For `alg: none` the source is not read. A source that cannot be read is
+/// [`EncodeError::KeySource`]; a key that does not fit the algorithm is reported as by
+/// [`encode_token`].
+pub fn sign_with_key_source(
+    header: Map<String, Value>,
+    payload: Map<String, Value>,
+    source: Option<SigningKeySource>,
+    held: &GeneratedKeys,
+    options: &EncodeOptions,
+) -> Result<EncodedToken, EncodeError> {
+    let key = match source {
+        Some(source) if options.alg != EncodeAlg::Unsecured => {
+            Some(source.resolve(held).map_err(EncodeError::KeySource)?)
+        }
+        _ => None,
+    };
+    encode_token(header, payload, key.as_deref(), options)
 }
 
 /// Builds and signs a token. `alg` (and by default `typ` and `kid`) are set in the header from
@@ -611,6 +648,61 @@ mod tests {
             "the header must be a JSON object, not an array"
         );
         assert_eq!(err.code(), "encode.not_an_object");
+    }
+
+    #[test]
+    fn signing_with_a_key_source_reads_it_unless_the_token_is_unsecured() {
+        use crate::jwk::{generate_key_pair, GenerateOptions, KeySpec};
+        let source = |value: Value| serde_json::from_value::<SigningKeySource>(value).ok();
+        let held = GeneratedKeys::default();
+        let pair = generate_key_pair(KeySpec::Ed25519, &GenerateOptions::default()).unwrap();
+        let thumbprint = pair.public().thumbprint.clone();
+        let handle = held.insert(pair);
+        let sign = |key, alg| {
+            let options = EncodeOptions::new(EncodeAlg::parse(alg).unwrap(), NOW);
+            sign_with_key_source(Map::new(), Map::new(), key, &held, &options)
+        };
+
+        let encoded = sign(
+            source(json!({"kind": "generated", "value": handle})),
+            "EdDSA",
+        );
+        assert_eq!(encoded.unwrap().kid, Some(thumbprint));
+        let secret = json!({"kind": "secret", "value": "a-string-secret-at-least-256-bits-long"});
+        assert!(sign(source(secret.clone()), "HS256")
+            .unwrap()
+            .findings
+            .is_empty());
+
+        let unread = json!({"kind": "private_key", "value": "not a key"});
+        let error = sign(source(unread.clone()), "ES256").unwrap_err();
+        assert!(matches!(error, EncodeError::KeySource(_)), "{error:?}");
+        assert_eq!(error.code(), "key.unreadable");
+        assert!(sign(source(unread), "none").unwrap().unsecured);
+        let gone = sign(
+            source(json!({"kind": "generated", "value": "key-9"})),
+            "EdDSA",
+        );
+        assert_eq!(gone.unwrap_err().code(), "encode.unknown_key");
+        assert_eq!(
+            sign(None, "HS256").unwrap_err().code(),
+            "encode.missing_key"
+        );
+        assert_eq!(
+            sign(source(secret), "RS256").unwrap_err().code(),
+            "encode.key_mismatch"
+        );
+    }
+
+    #[test]
+    fn kid_choice_deserialises_from_the_encode_views_json() {
+        let kid = |value: Value| serde_json::from_value::<KidChoice>(value).unwrap();
+        assert_eq!(kid(json!({"kind": "default"})), KidChoice::Default);
+        assert_eq!(kid(json!({"kind": "omit"})), KidChoice::Omit);
+        assert_eq!(
+            kid(json!({"kind": "set", "value": "k1"})),
+            KidChoice::Set("k1".into())
+        );
     }
 
     #[test]

@@ -18,8 +18,8 @@ pub use diff::{
     LifetimeComparison, RowState, TokenComparison, TokenDiff,
 };
 pub use encode::{
-    encode_json, encode_token, sign_segments, EncodeAlg, EncodeError, EncodeOptions, EncodedToken,
-    KidChoice,
+    encode_json, encode_token, sign_segments, sign_with_key_source, EncodeAlg, EncodeError,
+    EncodeOptions, EncodedToken, KidChoice,
 };
 pub use findings::{Finding, FindingCode, Severity};
 pub use input::normalize_token;
