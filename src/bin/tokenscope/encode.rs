@@ -9,12 +9,13 @@ use std::process::ExitCode;
 
 use anstream::eprintln;
 use clap::{ArgGroup, Args};
-use tokenscope::jwk::{secret_from_base64, SigningKey, MAX_KEY_TEXT_BYTES};
-use tokenscope::jwt::encode::{encode_token, parse_json_object, JsonPart};
+use tokenscope::jwk::{GeneratedKeys, SigningKeySource, MAX_KEY_TEXT_BYTES};
+use tokenscope::jwt::encode::{parse_json_object, JsonPart};
 use tokenscope::jwt::{
-    EncodeAlg, EncodeOptions, EncodedToken, KidChoice, Severity, MAX_TOKEN_BYTES,
+    sign_with_key_source, EncodeAlg, EncodeError, EncodeOptions, EncodedToken, KidChoice, Severity,
+    MAX_TOKEN_BYTES,
 };
-use tokenscope::secret::SecretBytes;
+use tokenscope::secret::{Secret, SecretBytes};
 use tokenscope::ErrorCode as _;
 
 use crate::input::{read_bounded_file, read_secret, SecretEncoding, SecretSource};
@@ -119,7 +120,7 @@ fn encode(args: &EncodeArgs) -> Result<EncodedToken, CliError> {
             ),
         )
     })?;
-    let key = signing_key(args)?;
+    let key = key_source(args)?;
     let key = match (alg, key) {
         (EncodeAlg::Unsecured, Some(_)) => return Err(CliError::usage(
             "--alg none makes an unsigned token and takes no key; drop the --secret or --key option",
@@ -145,47 +146,42 @@ fn encode(args: &EncodeArgs) -> Result<EncodedToken, CliError> {
         relative_times: !args.literal_times,
         ..EncodeOptions::new(alg, crate::now_or_clock(args.now))
     };
-    encode_token(header, payload, key.as_ref(), &options).map_err(CliError::from_core)
+    // The CLI keeps no generated keys: `keygen` writes them to files, read back with --key.
+    sign_with_key_source(header, payload, key, &GeneratedKeys::default(), &options).map_err(|e| {
+        match (e, &args.key) {
+            (EncodeError::KeySource(e), Some(path)) => {
+                CliError::new(e.code(), format!("{path}: {e}"))
+            }
+            (e, _) => CliError::from_core(e),
+        }
+    })
 }
 
-fn signing_key(args: &EncodeArgs) -> Result<Option<SigningKey>, CliError> {
-    Ok(if let Some(text) = &args.secret {
-        Some(SigningKey::from_secret(SecretBytes::new(
-            text.as_bytes().to_vec(),
-        )))
+/// The signing key flags as the core's one key-source type. Files and stdin are read here; the
+/// core decodes and parses what was read.
+fn key_source(args: &EncodeArgs) -> Result<Option<SigningKeySource>, CliError> {
+    Ok(Some(if let Some(text) = &args.secret {
+        SigningKeySource::Secret(SecretBytes::new(text.as_bytes().to_vec()))
     } else if let Some(b64) = &args.secret_b64 {
-        Some(SigningKey::from_secret(
-            secret_from_base64(b64).map_err(CliError::from_core)?,
-        ))
+        SigningKeySource::SecretB64(Secret::new(b64.as_str()))
     } else if let Some(path) = &args.secret_file {
-        Some(SigningKey::from_secret(read_secret(
-            SecretSource::File(path),
-            SecretEncoding::Text,
-        )?))
+        SigningKeySource::Secret(read_secret(SecretSource::File(path), SecretEncoding::Text)?)
     } else if args.secret_stdin {
-        Some(SigningKey::from_secret(read_secret(
-            SecretSource::Stdin,
-            SecretEncoding::Text,
-        )?))
+        SigningKeySource::Secret(read_secret(SecretSource::Stdin, SecretEncoding::Text)?)
     } else if let Some(path) = &args.secret_b64_file {
-        Some(SigningKey::from_secret(read_secret(
+        // Decoded as it is read: the message names the file, never a character of the secret.
+        SigningKeySource::Secret(read_secret(
             SecretSource::File(path),
             SecretEncoding::Base64,
-        )?))
+        )?)
     } else if args.secret_b64_stdin {
-        Some(SigningKey::from_secret(read_secret(
-            SecretSource::Stdin,
-            SecretEncoding::Base64,
-        )?))
+        SigningKeySource::Secret(read_secret(SecretSource::Stdin, SecretEncoding::Base64)?)
     } else if let Some(path) = &args.key {
         let text = read_bounded_file(path, MAX_KEY_TEXT_BYTES, "key file")?;
-        Some(
-            SigningKey::from_text(&text)
-                .map_err(|e| CliError::new(e.code(), format!("{path}: {e}")))?,
-        )
+        SigningKeySource::PrivateKey(Secret::new(text))
     } else {
-        None
-    })
+        return Ok(None);
+    }))
 }
 
 /// A JSON object given inline or as `@FILE`; errors from a file name the file.
