@@ -29,7 +29,7 @@ fn export_ipc_types(cfg: &Config) -> Result<(), ExportError> {
     tokenscope::jwt::encode::ClaimHelpers::export_all(cfg)?;
     tokenscope::jwk::KeySpec::export_all(cfg)?;
     crate::commands::encode::GeneratedKey::export_all(cfg)?;
-    crate::commands::encode::PrivateKeyFormat::export_all(cfg)?;
+    tokenscope::jwk::PrivateKeyFormat::export_all(cfg)?;
     crate::IpcError::export_all(cfg)?;
     // The vocabularies, whether or not an IPC type names them yet: vocabulary.ts imports each.
     tokenscope::jose::JwsAlg::export_all(cfg)?;

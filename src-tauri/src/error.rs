@@ -5,7 +5,7 @@ use std::fmt::Display;
 use serde::Serialize;
 use tokenscope::discovery::DiscoveryError;
 use tokenscope::http::{Exchange, HttpError};
-use tokenscope::jwk::KeyError;
+use tokenscope::jwk::{KeyError, SigningKeyError};
 use tokenscope::jwt::verify::VerifyError;
 use tokenscope::jwt::{DecodeError, EncodeError, ErrorLocation};
 use tokenscope::keysource::{KeySourceError, KeyVerifyError};
@@ -102,6 +102,12 @@ impl From<EncodeError> for IpcError {
 
 impl From<KeyError> for IpcError {
     fn from(error: KeyError) -> Self {
+        coded(&error)
+    }
+}
+
+impl From<SigningKeyError> for IpcError {
+    fn from(error: SigningKeyError) -> Self {
         coded(&error)
     }
 }

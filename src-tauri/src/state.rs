@@ -20,7 +20,7 @@ pub struct AppState {
     /// Network operations in flight, by the id the webview gave each, for `cancel_operation`.
     pub operations: Operations,
     /// Private keys generated in the Encode view: in memory only, bounded, reached by handle.
-    pub generated_keys: crate::commands::encode::GeneratedKeys,
+    pub generated_keys: tokenscope::jwk::GeneratedKeys,
 }
 
 impl AppState {

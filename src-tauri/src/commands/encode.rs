@@ -1,29 +1,24 @@
 //! Encode: build and sign tokens, and generate key pairs whose private halves stay in Rust
-//! (issue 4).
-
-use std::collections::VecDeque;
-use std::sync::{Mutex, PoisonError};
+//! (issue 4), in the core's [`tokenscope::jwk::GeneratedKeys`] that `AppState` holds.
 
 use serde::{Deserialize, Serialize};
 use serde_json::Value;
 use tauri::State;
 use tokenscope::jose::alg::JwsAlg;
 use tokenscope::jwk::{
-    generate_key_pair, secret_from_base64, GenerateOptions, KeySpec, PublicKeyExport, SigningKey,
+    generate_key_pair, GenerateOptions, KeySpec, PrivateKeyFormat, PublicKeyExport,
+    SigningKeySource,
 };
-use tokenscope::jwt::encode::{apply_claim_helpers, parse_json_object, ClaimHelpers, JsonPart};
+use tokenscope::jwt::encode::{
+    apply_claim_helpers, parse_header_and_payload, parse_json_object, ClaimHelpers, JsonPart,
+};
 use tokenscope::jwt::{
-    encode_json, EncodeAlg, EncodeError, EncodeOptions, EncodedToken, KidChoice,
+    sign_with_key_source, EncodeAlg, EncodeError, EncodeOptions, EncodedToken, KidChoice,
 };
-use tokenscope::secret::SecretBytes;
 use tokenscope::ErrorCode as _;
 use ts_rs::TS;
 
-use super::IpcSecret;
 use crate::{AppState, IpcError};
-
-/// How many generated keys the app holds; generating one more forgets the oldest.
-pub const MAX_GENERATED_KEYS: usize = 16;
 
 /// What the Encode view asks for.
 #[derive(Deserialize, TS)]
@@ -35,37 +30,12 @@ pub struct EncodeRequest {
     /// `HS256` … `EdDSA`, or `none` for an unsigned token (only when the user picks it).
     pub alg: String,
     /// The signing key; ignored (and best left null) for `none`.
-    pub key: Option<SigningKeyRequest>,
+    pub key: Option<SigningKeySource>,
     #[serde(default)]
-    pub kid: KidRequest,
+    pub kid: KidChoice,
     /// Expand `"now"`, `"+15m"`, `"-1h"` … in `iat`, `nbf`, `exp` and `auth_time`.
     #[serde(default)]
     pub relative_times: bool,
-}
-
-/// Where the signing key comes from. Secret text is held as [`Secret`] from the moment it arrives.
-#[derive(Deserialize, TS)]
-#[serde(tag = "kind", content = "value", rename_all = "snake_case")]
-pub enum SigningKeyRequest {
-    /// A shared HMAC secret, as text (its UTF-8 bytes).
-    Secret(#[ts(type = "string")] IpcSecret),
-    /// A shared HMAC secret as base64 or base64url, padding optional.
-    SecretB64(#[ts(type = "string")] IpcSecret),
-    /// A private key as PEM (PKCS#8, PKCS#1, SEC1) or a private JWK.
-    PrivateKey(#[ts(type = "string")] IpcSecret),
-    /// The handle of a key made by `generate_key`.
-    Generated(String),
-}
-
-/// Where the header's `kid` comes from (see [`KidChoice`]).
-#[derive(Debug, Default, Deserialize, TS)]
-#[serde(tag = "kind", content = "value", rename_all = "snake_case")]
-pub enum KidRequest {
-    /// The header's `kid`, else the key's, else the thumbprint of an asymmetric key.
-    #[default]
-    Default,
-    Set(String),
-    Omit,
 }
 
 /// Why header or payload text is not a usable JSON object, for the line under an editor.
@@ -87,58 +57,6 @@ pub struct GeneratedKey {
     pub public: PublicKeyExport,
 }
 
-/// Which text form `export_private_key` returns.
-#[derive(Debug, Clone, Copy, Deserialize, TS)]
-#[serde(rename_all = "snake_case")]
-pub enum PrivateKeyFormat {
-    /// PKCS#8 PEM (`PRIVATE KEY`).
-    Pem,
-    /// A private JWK, pretty-printed.
-    Jwk,
-}
-
-/// Generated signing keys, in memory only and never persisted, oldest first.
-#[derive(Default)]
-pub struct GeneratedKeys(Mutex<KeyRing>);
-
-#[derive(Default)]
-struct KeyRing {
-    keys: VecDeque<(String, SigningKey)>,
-    minted: u64,
-}
-
-impl GeneratedKeys {
-    /// Keeps `key` and returns its new handle, forgetting the oldest key beyond the bound.
-    fn insert(&self, key: SigningKey) -> String {
-        let mut ring = self.0.lock().unwrap_or_else(PoisonError::into_inner);
-        ring.minted += 1;
-        let handle = format!("key-{}", ring.minted);
-        if ring.keys.len() == MAX_GENERATED_KEYS {
-            ring.keys.pop_front();
-        }
-        ring.keys.push_back((handle.clone(), key));
-        handle
-    }
-
-    /// Runs `work` with the key behind `handle`.
-    fn with<T>(
-        &self,
-        handle: &str,
-        work: impl FnOnce(&SigningKey) -> Result<T, IpcError>,
-    ) -> Result<T, IpcError> {
-        let ring = self.0.lock().unwrap_or_else(PoisonError::into_inner);
-        let (_, key) = ring.keys.iter().find(|(h, _)| h == handle).ok_or_else(|| {
-            IpcError::new(
-                "encode.unknown_key",
-                format!(
-                    "this generated key is no longer held (the app keeps the last {MAX_GENERATED_KEYS}); generate a new one"
-                ),
-            )
-        })?;
-        work(key)
-    }
-}
-
 /// Builds and signs a token. A JSON error's `input` says which editor (`header` or `payload`).
 #[tauri::command]
 pub async fn encode_token(
@@ -152,34 +70,20 @@ fn encode(state: &AppState, request: EncodeRequest) -> Result<EncodedToken, IpcE
     let alg = EncodeAlg::parse(&request.alg)
         .ok_or_else(|| IpcError::from(EncodeError::UnsupportedAlg(request.alg.clone())))?;
     let options = EncodeOptions {
-        kid: match request.kid {
-            KidRequest::Default => KidChoice::Default,
-            KidRequest::Set(kid) => KidChoice::Set(kid),
-            KidRequest::Omit => KidChoice::Omit,
-        },
+        kid: request.kid,
         relative_times: request.relative_times,
         ..EncodeOptions::new(alg, state.clock.now_unix())
     };
-    let sign = |key: Option<&SigningKey>| {
-        encode_json(&request.header, &request.payload, key, &options).map_err(encode_error)
-    };
-    let key = match request.key {
-        _ if alg == EncodeAlg::Unsecured => None,
-        None => None,
-        Some(SigningKeyRequest::Generated(handle)) => {
-            return state.generated_keys.with(&handle, |key| sign(Some(key)));
-        }
-        Some(SigningKeyRequest::Secret(IpcSecret(text))) => Some(SigningKey::from_secret(
-            SecretBytes::new(text.expose_secret().as_bytes().to_vec()),
-        )),
-        Some(SigningKeyRequest::SecretB64(IpcSecret(b64))) => Some(SigningKey::from_secret(
-            secret_from_base64(b64.expose_secret())?,
-        )),
-        Some(SigningKeyRequest::PrivateKey(IpcSecret(text))) => {
-            Some(SigningKey::from_text(text.expose_secret())?)
-        }
-    };
-    sign(key.as_ref())
+    let (header, payload) =
+        parse_header_and_payload(&request.header, &request.payload).map_err(encode_error)?;
+    sign_with_key_source(
+        header,
+        payload,
+        request.key,
+        &state.generated_keys,
+        &options,
+    )
+    .map_err(encode_error)
 }
 
 /// The core error, plus which editor a JSON error is about.
@@ -285,7 +189,7 @@ fn generate_options(alg: Option<&str>) -> Result<GenerateOptions, IpcError> {
 
 fn keep(state: &AppState, pair: tokenscope::jwk::GeneratedKeyPair) -> GeneratedKey {
     let public = pair.public().clone();
-    let handle = state.generated_keys.insert(pair.into_signing_key());
+    let handle = state.generated_keys.insert(pair);
     GeneratedKey { handle, public }
 }
 
@@ -301,14 +205,8 @@ pub async fn export_private_key(
 }
 
 fn export(state: &AppState, handle: &str, format: PrivateKeyFormat) -> Result<String, IpcError> {
-    state.generated_keys.with(handle, |key| {
-        let secret = match format {
-            PrivateKeyFormat::Pem => key.export_private_pem(),
-            PrivateKeyFormat::Jwk => key.export_private_jwk(),
-        }
-        .map_err(IpcError::from)?;
-        Ok(secret.expose_secret().to_owned())
-    })
+    let secret = state.generated_keys.export_private(handle, format)?;
+    Ok(secret.expose_secret().to_owned())
 }
 
 #[cfg(test)]
@@ -473,25 +371,7 @@ mod tests {
     }
 
     #[test]
-    fn the_oldest_generated_key_is_forgotten_beyond_the_bound() {
-        let state = state_at(NOW);
-        let first = generate(&state, KeySpec::Ed25519).handle;
-        let mut last = String::new();
-        for _ in 0..MAX_GENERATED_KEYS {
-            last = generate(&state, KeySpec::Ed25519).handle;
-        }
-        let error = export(&state, &first, PrivateKeyFormat::Pem).unwrap_err();
-        assert_eq!(error.code, "encode.unknown_key");
-        assert!(export(&state, &last, PrivateKeyFormat::Pem).is_ok());
-        let second = "key-2";
-        assert!(
-            export(&state, second, PrivateKeyFormat::Jwk).is_ok(),
-            "16 kept"
-        );
-    }
-
-    #[test]
-    fn private_material_leaves_only_through_export() {
+    fn private_material_leaves_only_through_export_and_a_forgotten_handle_is_coded() {
         let state = state_at(NOW);
         let key = generate(&state, KeySpec::Ec { crv: EcCurve::P384 });
         let public = serde_json::to_string(&key).unwrap();
@@ -506,6 +386,8 @@ mod tests {
                 .unwrap();
         assert_eq!(jwk["kid"], json!(key.public.kid));
         assert!(jwk["d"].is_string());
+        let error = export(&state, "key-99", PrivateKeyFormat::Pem).unwrap_err();
+        assert_eq!(error.code, "encode.unknown_key");
     }
 
     #[test]

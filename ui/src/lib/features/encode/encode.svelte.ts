@@ -11,7 +11,7 @@ import type { JsonProblem } from "../../bindings/JsonProblem";
 import type { KeySpec } from "../../bindings/KeySpec";
 import type { PrivateKeyFormat } from "../../bindings/PrivateKeyFormat";
 import { ALGORITHM_KEYS, EC_CURVES, JWS_ALGORITHMS, RSA_KEY_SIZES } from "../../bindings/vocabulary";
-import type { SigningKeyRequest } from "../../bindings/SigningKeyRequest";
+import type { SigningKeySource } from "../../bindings/SigningKeySource";
 import * as ipc from "../../ipc";
 import { toIpcError, type IpcError } from "../../ipc";
 import { Latest } from "../../latest";
@@ -23,7 +23,7 @@ export const ENCODE_DEBOUNCE_MS = 150;
 export const ALGORITHMS = [...JWS_ALGORITHMS, "none"] as const;
 export type Alg = (typeof ALGORITHMS)[number];
 
-export type KeyKind = SigningKeyRequest["kind"];
+export type KeyKind = SigningKeySource["kind"];
 /** Key kinds whose value the user types or pastes. */
 export type TypedKeyKind = Exclude<KeyKind, "generated">;
 
@@ -174,7 +174,7 @@ export class EncodeState {
   /** The request for the current inputs, or null while something is missing. */
   request(): EncodeRequest | null {
     if (this.missing !== null) return null;
-    let key: SigningKeyRequest | null = null;
+    let key: SigningKeySource | null = null;
     if (!this.unsecured) {
       key =
         this.keyKind === "generated"
