@@ -48,16 +48,6 @@ pub enum KeyInput {
     TokenHeader,
 }
 
-impl KeyInput {
-    /// True for the sources that may fetch (URLs, and the token's `jku`).
-    pub fn may_fetch(&self) -> bool {
-        matches!(
-            self,
-            KeyInput::JwksUrl(_) | KeyInput::Issuer(_) | KeyInput::TokenHeader
-        )
-    }
-}
-
 /// Keys ready for verification, and the issuer that vouches for them (for the `iss` check).
 #[derive(Debug, Default)]
 pub struct ResolvedKeys {
