@@ -22,18 +22,6 @@ pub mod encode;
 pub mod operation;
 pub mod verify;
 
-use serde::{Deserialize, Deserializer};
-use tokenscope::secret::Secret;
-
-/// A secret string from the webview (HMAC secret, private key): never printed, never sent back.
-pub struct IpcSecret(pub(crate) Secret);
-
-impl<'de> Deserialize<'de> for IpcSecret {
-    fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
-        String::deserialize(deserializer).map(|text| IpcSecret(Secret::new(text)))
-    }
-}
-
 #[cfg(test)]
 pub(crate) mod test_support {
     use std::sync::Arc;
