@@ -253,7 +253,10 @@ mod tests {
     fn nesting_beyond_the_limit_is_too_deep_not_a_syntax_error() {
         let deep = format!("{}1{}", "[".repeat(10), "]".repeat(10));
         let object = format!(r#"{{"a":{deep}}}"#);
-        assert!(matches!(parse_json_object(&object, 10), Err(JsonProblem::TooDeep)));
+        assert!(matches!(
+            parse_json_object(&object, 10),
+            Err(JsonProblem::TooDeep)
+        ));
         assert!(parse_json_object(&object, 11).is_ok());
         assert!(matches!(
             parse_json_object(r#"{"a":1"#, 64),
