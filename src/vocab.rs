@@ -54,7 +54,8 @@ macro_rules! string_enum {
 
         impl std::fmt::Display for $name {
             fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-                f.write_str(self.as_str())
+                // `pad`, not `write_str`: renderings align these in columns (`{:<9}`).
+                f.pad(self.as_str())
             }
         }
 
@@ -73,3 +74,14 @@ macro_rules! string_enum {
 }
 
 pub(crate) use string_enum;
+
+#[cfg(test)]
+mod tests {
+    use crate::jwt::verify::CheckName;
+
+    #[test]
+    fn display_honours_width_so_verify_can_align_check_names() {
+        assert_eq!(format!("{:<9}|", CheckName::Alg), "alg      |");
+        assert_eq!(CheckName::Alg.to_string(), "alg");
+    }
+}
