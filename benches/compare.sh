@@ -41,7 +41,7 @@ info "$("$jwt" --version)"
 
 step "compare: tokenscope (release)"
 cargo build --release --quiet --bin tokenscope
-ts="$ROOT/target/release/tokenscope"
+ts="${CARGO_TARGET_DIR:-$ROOT/target}/release/tokenscope"
 
 step "compare: tokens"
 "$ts" keygen --kty RSA --size 2048 --out-dir "$work/keys" >/dev/null
