@@ -14,6 +14,7 @@ pub mod keysource;
 pub mod operation;
 pub mod secret;
 pub mod text;
+pub mod vault;
 mod vocab;
 
 pub use error::ErrorCode;
