@@ -14,7 +14,9 @@ mod input;
 mod keygen;
 mod net;
 mod output;
+mod profile;
 mod render;
+mod vault;
 mod verify;
 
 use std::process::ExitCode;
@@ -45,6 +47,10 @@ enum Command {
     Encode(Box<encode::EncodeArgs>),
     /// Generate a signing key pair: private/public PEM, private JWK and public JWK Set.
     Keygen(Box<keygen::KeygenArgs>),
+    /// Provider profiles: issuer, client, redirect and scopes (secrets go to the OS keychain).
+    Profile(profile::ProfileArgs),
+    /// Refresh tokens and client secrets in the OS keychain: list, reveal, store, forget.
+    Vault(vault::VaultArgs),
     /// Verify a token's signature and claims, reporting every check.
     Verify(Box<verify::VerifyArgs>),
 }
@@ -61,6 +67,8 @@ fn main() -> ExitCode {
         Command::Discover(args) => discover::run(args),
         Command::Encode(args) => encode::run(*args),
         Command::Keygen(args) => keygen::run(*args),
+        Command::Profile(args) => profile::run(args),
+        Command::Vault(args) => vault::run(args),
         Command::Verify(args) => verify::run(*args),
     }
 }
