@@ -3,6 +3,7 @@
 #![allow(dead_code)] // each test module uses a different subset
 
 pub mod idp;
+pub mod keyring;
 pub mod server;
 
 use base64::engine::general_purpose::URL_SAFE_NO_PAD;
