@@ -495,7 +495,7 @@ impl ErrorCode for HttpError {
 
 fn format_seconds(d: &Duration) -> String {
     let ms = d.as_millis();
-    if ms % 1000 == 0 {
+    if ms.is_multiple_of(1000) {
         format!("{}", ms / 1000)
     } else {
         format!("{:.1}", d.as_secs_f64())

@@ -730,9 +730,7 @@ impl ProfileStore {
             })?;
         let deadline = Instant::now() + self.lock_wait;
         loop {
-            // std's advisory lock (flock on Unix, LockFileEx on Windows) is Rust 1.89; the vault's
-            // keychain crates need 1.88 already. The workspace's rust-version (1.85) is due a bump.
-            #[allow(clippy::incompatible_msrv)]
+            // std's advisory lock (flock on Unix, LockFileEx on Windows), Rust 1.89.
             let locked = file.try_lock();
             match locked {
                 Ok(()) => return Ok(file),

@@ -140,7 +140,7 @@ fn looks_like_card_number(s: &str) -> bool {
             }
         })
         .sum();
-    sum % 10 == 0
+    sum.is_multiple_of(10)
 }
 
 /// `ddd-dd-dddd`.
