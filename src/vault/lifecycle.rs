@@ -55,6 +55,29 @@ pub async fn add_profile_with_client_secret(
     Ok(entry)
 }
 
+/// Replaces an existing profile (an edit: the name stays) and its client secret. The secret is
+/// stored first, with the profile lock held; if that fails the profile is not changed. Returns
+/// the keychain entry's metadata.
+pub async fn replace_profile_with_client_secret(
+    profiles: &ProfileStore,
+    vault: &Vault,
+    profile: Profile,
+    client_secret: Secret,
+) -> Result<VaultEntry, LifecycleError> {
+    profile.validate()?;
+    let key = EntryKey::new(&profile.name, SecretKind::ClientSecret).map_err(VaultError::from)?;
+    let mut tx = profiles.begin()?;
+    if tx.get(&profile.name).is_none() {
+        return Err(ProfileError::NotFound(profile.name).into());
+    }
+    let entry = vault
+        .store(key, client_secret, StoredBy::Manual, None)
+        .await?;
+    tx.replace(profile)?;
+    tx.commit()?;
+    Ok(entry)
+}
+
 /// Stores a secret for an existing profile: a flow's refresh token, a rotated client secret. The
 /// profile lock is held meanwhile, so a concurrent [`remove_profile`] cannot leave it unowned.
 pub async fn store_profile_secret(
@@ -182,6 +205,50 @@ mod tests {
         assert_eq!(err.code(), "profile.exists");
         let key = EntryKey::new("p", SecretKind::ClientSecret).unwrap();
         assert_eq!(v.reveal(key).await.unwrap(), Secret::new("s"));
+    }
+
+    #[tokio::test]
+    async fn an_edit_with_a_new_secret_changes_nothing_without_a_keychain() {
+        let dir = tempfile::tempdir().unwrap();
+        let profiles = ProfileStore::new(dir.path());
+        let v = vault(Arc::new(MemoryStore::default()));
+        add_profile_with_client_secret(&profiles, &v, profile("p"), Secret::new("s"))
+            .await
+            .unwrap();
+        let edited = Profile {
+            scopes: vec!["openid".to_owned()],
+            ..profile("p")
+        };
+
+        let err = replace_profile_with_client_secret(
+            &profiles,
+            &vault(Arc::new(NoKeychain)),
+            edited.clone(),
+            Secret::new("t"),
+        )
+        .await
+        .unwrap_err();
+        assert_eq!(err.code(), "vault.unavailable");
+        assert_eq!(profiles.get("p").unwrap(), profile("p"), "unchanged");
+
+        let entry =
+            replace_profile_with_client_secret(&profiles, &v, edited.clone(), Secret::new("t"))
+                .await
+                .unwrap();
+        assert_eq!(profiles.get("p").unwrap(), edited);
+        let key = EntryKey::new("p", SecretKind::ClientSecret).unwrap();
+        assert_eq!(v.reveal(key).await.unwrap(), Secret::new("t"));
+        assert_eq!(
+            entry.metadata.previous_fingerprint,
+            Some(crate::vault::fingerprint(&Secret::new("s")))
+        );
+
+        // An edit of a profile that is not there stores nothing.
+        let err = replace_profile_with_client_secret(&profiles, &v, profile("q"), Secret::new("u"))
+            .await
+            .unwrap_err();
+        assert_eq!(err.code(), "profile.not_found");
+        assert_eq!(v.list().await.unwrap().len(), 1);
     }
 
     #[tokio::test]

@@ -42,8 +42,8 @@ use crate::secret::Secret;
 
 pub use error::{UnavailableReason, VaultError};
 pub use lifecycle::{
-    add_profile_with_client_secret, remove_profile, store_profile_secret, LifecycleError,
-    RemovedProfile,
+    add_profile_with_client_secret, remove_profile, replace_profile_with_client_secret,
+    store_profile_secret, LifecycleError, RemovedProfile,
 };
 pub use profiles::{InvalidName, Profile, ProfileError, ProfileStore};
 

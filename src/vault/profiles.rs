@@ -57,6 +57,15 @@ pub enum ClientAuthMethod {
     ClientSecretPost,
 }
 
+impl ClientAuthMethod {
+    /// Every method, in the order pickers list them.
+    pub const ALL: [ClientAuthMethod; 3] = [
+        ClientAuthMethod::None,
+        ClientAuthMethod::ClientSecretBasic,
+        ClientAuthMethod::ClientSecretPost,
+    ];
+}
+
 /// The PKCE code challenge method (RFC 7636 §4.2). `plain` only for servers that lack S256.
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize)]
 #[cfg_attr(feature = "ts", derive(ts_rs::TS))]
@@ -65,6 +74,11 @@ pub enum PkceMethod {
     S256,
     #[serde(rename = "plain")]
     Plain,
+}
+
+impl PkceMethod {
+    /// Every method, S256 first.
+    pub const ALL: [PkceMethod; 2] = [PkceMethod::S256, PkceMethod::Plain];
 }
 
 /// The loopback host in the redirect URI (RFC 8252 §7.3). Some providers accept only `localhost`.
@@ -579,6 +593,16 @@ impl ProfileStore {
         Ok(replaced)
     }
 
+    /// Replaces an existing profile (an edit: the name stays); [`ProfileError::NotFound`] if there
+    /// is none by that name, so an edit never brings back a profile removed meanwhile. Returns the
+    /// profile it replaced.
+    pub fn replace(&self, profile: Profile) -> Result<Profile, ProfileError> {
+        let mut tx = self.begin()?;
+        let replaced = tx.replace(profile)?;
+        tx.commit()?;
+        Ok(replaced)
+    }
+
     /// Removes a profile from the file only: see [`super::remove_profile`] for removing it with
     /// its keychain entries.
     pub fn remove_without_secrets(&self, name: &str) -> Result<Profile, ProfileError> {
@@ -794,6 +818,17 @@ impl ProfileTransaction {
         Ok(replaced)
     }
 
+    /// Replaces an existing, valid profile; [`ProfileError::NotFound`] if there is none by its
+    /// name. Returns the one replaced.
+    pub fn replace(&mut self, profile: Profile) -> Result<Profile, ProfileError> {
+        check_name(&profile.name)?;
+        if self.get(&profile.name).is_none() {
+            return Err(ProfileError::NotFound(profile.name));
+        }
+        let replaced = self.upsert(profile)?;
+        Ok(replaced.expect("the profile exists"))
+    }
+
     pub fn remove(&mut self, name: &str) -> Result<Profile, ProfileError> {
         check_name(name)?;
         let i = self
@@ -964,6 +999,15 @@ mod tests {
         assert!(store.save(edited.clone()).unwrap().is_some());
         assert_eq!(store.get("a").unwrap(), edited);
         assert_eq!(edited.redirect_uri(1), "http://[::1]:8765/callback");
+        edited.scopes = vec!["openid".to_owned(), "email".to_owned()];
+        assert_eq!(store.replace(edited.clone()).unwrap().scopes, ["openid"]);
+        assert_eq!(store.get("a").unwrap(), edited);
+        // An edit needs the profile to be there: it never creates one.
+        assert!(matches!(
+            store.replace(profile("c")),
+            Err(ProfileError::NotFound(_))
+        ));
+        assert!(matches!(store.get("c"), Err(ProfileError::NotFound(_))));
 
         store.remove_without_secrets("a").unwrap();
         assert!(matches!(store.get("a"), Err(ProfileError::NotFound(_))));
