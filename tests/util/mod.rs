@@ -4,6 +4,7 @@
 
 pub mod idp;
 pub mod keyring;
+pub mod secret_service;
 pub mod server;
 
 use base64::engine::general_purpose::URL_SAFE_NO_PAD;
