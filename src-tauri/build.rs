@@ -16,6 +16,18 @@ const COMMANDS: &[&str] = &[
     "apply_payload_helpers",
     "generate_key",
     "export_private_key",
+    "list_profiles",
+    "get_profile",
+    "save_profile",
+    "duplicate_profile",
+    "remove_profile",
+    "export_profiles",
+    "import_profiles",
+    "vault_status",
+    "vault_list",
+    "vault_reveal",
+    "vault_delete",
+    "vault_forget_all",
 ];
 
 fn main() {

@@ -10,6 +10,7 @@ use tokenscope::jwt::verify::VerifyError;
 use tokenscope::jwt::{DecodeError, EncodeError, ErrorLocation};
 use tokenscope::keysource::{KeySourceError, KeyVerifyError};
 use tokenscope::operation::Cancelled;
+use tokenscope::vault::{LifecycleError, ProfileError, VaultError};
 use tokenscope::ErrorCode;
 
 /// A command failure as the UI sees it: branch on `code`, show `message`, and use `details`
@@ -22,8 +23,8 @@ pub struct IpcError {
     pub message: String,
     /// Where in the input the problem is, when the error has a location.
     pub details: Option<Box<ErrorLocation>>,
-    /// Which input the error is about, for commands that take several (`"a"` or `"b"` for a
-    /// diff). Absent otherwise.
+    /// Which input the error is about, for commands that take several: `"a"` or `"b"` for a
+    /// diff, the profile field (`"issuer"`, `"redirect.port"`, …) for a profile. Absent otherwise.
     #[serde(skip_serializing_if = "Option::is_none")]
     #[ts(optional, type = "string")]
     pub input: Option<Box<str>>,
@@ -144,6 +145,41 @@ impl From<HttpError> for IpcError {
 impl From<DiscoveryError> for IpcError {
     fn from(error: DiscoveryError) -> Self {
         coded(&error)
+    }
+}
+
+impl From<VaultError> for IpcError {
+    fn from(error: VaultError) -> Self {
+        match error {
+            VaultError::InvalidName(_) => coded(&error).for_input("name"),
+            other => coded(&other),
+        }
+    }
+}
+
+/// A profile error; an invalid field is named in `input` (`name`, `issuer`, `redirect.port`, …)
+/// so the form can mark it.
+impl From<ProfileError> for IpcError {
+    fn from(error: ProfileError) -> Self {
+        let field = match &error {
+            ProfileError::Invalid { field, .. } => Some(*field),
+            ProfileError::InvalidName(_) | ProfileError::Exists(_) => Some("name"),
+            _ => None,
+        };
+        let ipc = coded(&error);
+        match field {
+            Some(field) => ipc.for_input(field),
+            None => ipc,
+        }
+    }
+}
+
+impl From<LifecycleError> for IpcError {
+    fn from(error: LifecycleError) -> Self {
+        match error {
+            LifecycleError::Profile(e) => e.into(),
+            LifecycleError::Vault(e) => e.into(),
+        }
     }
 }
 

@@ -7,20 +7,34 @@ pub mod commands;
 mod error;
 mod operations;
 mod state;
+pub mod vault_slot;
 
 #[cfg(test)]
 mod bindings;
+/// The core's private D-Bus session and gnome-keyring for tests, shared with `tests/`.
+#[cfg(test)]
+#[path = "../../tests/util/secret_service.rs"]
+#[allow(dead_code)]
+mod secret_service;
 
-use std::sync::Arc;
+use tauri::Manager as _;
 
 pub use error::IpcError;
 pub use state::AppState;
 
 /// Builds and runs the app until its last window closes.
 pub fn run() {
-    let state = AppState::new(Arc::new(tokenscope::clock::SystemClock));
     let result = tauri::Builder::default()
-        .manage(state)
+        .manage(AppState::from_env())
+        .setup(|app| {
+            // Open the keychain now, off the UI thread, so the Vault view can show at once
+            // whether it is usable; a command arriving meanwhile waits for this attempt.
+            let handle = app.handle().clone();
+            tauri::async_runtime::spawn(async move {
+                handle.state::<AppState>().vault.status().await;
+            });
+            Ok(())
+        })
         // Register new commands here (and see `commands` for the other two places).
         .invoke_handler(tauri::generate_handler![
             commands::decode::decode_token,
@@ -34,6 +48,18 @@ pub fn run() {
             commands::encode::apply_payload_helpers,
             commands::encode::generate_key,
             commands::encode::export_private_key,
+            commands::profiles::list_profiles,
+            commands::profiles::get_profile,
+            commands::profiles::save_profile,
+            commands::profiles::duplicate_profile,
+            commands::profiles::remove_profile,
+            commands::profiles::export_profiles,
+            commands::profiles::import_profiles,
+            commands::vault::vault_status,
+            commands::vault::vault_list,
+            commands::vault::vault_reveal,
+            commands::vault::vault_delete,
+            commands::vault::vault_forget_all,
         ])
         .run(tauri::generate_context!());
     if let Err(error) = result {

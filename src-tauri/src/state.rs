@@ -4,8 +4,11 @@ use std::sync::Arc;
 
 use tokenscope::clock::Clock;
 use tokenscope::http::{HttpClient, HttpPolicy};
+use tokenscope::vault::ProfileStore;
 
 use crate::operations::Operations;
+use crate::vault_slot::VaultSlot;
+use crate::IpcError;
 
 /// Shared app state, reachable from every command through `tauri::State<AppState>`.
 pub struct AppState {
@@ -21,12 +24,33 @@ pub struct AppState {
     pub operations: Operations,
     /// Private keys generated in the Encode view: in memory only, bounded, reached by handle.
     pub generated_keys: tokenscope::jwk::GeneratedKeys,
+    /// The OS keychain (refresh tokens, client secrets), opened at startup; its failure is kept
+    /// for the Vault view's banner until Retry opens it again.
+    pub vault: VaultSlot,
+    /// `profiles.json` in `$TOKENSCOPE_CONFIG_DIR` or the platform config directory, or why
+    /// there is no config directory.
+    profiles: Result<ProfileStore, IpcError>,
 }
 
 impl AppState {
+    /// The app's state from its environment: the system clock, the keychain timeout from
+    /// `TOKENSCOPE_KEYCHAIN_TIMEOUT_MS`, the profiles from `TOKENSCOPE_CONFIG_DIR` (else the
+    /// platform config directory). Opens nothing yet.
+    pub fn from_env() -> Self {
+        let clock: Arc<dyn Clock> = Arc::new(tokenscope::clock::SystemClock);
+        let vault = VaultSlot::new(VaultSlot::options_from_env(), clock.clone());
+        let profiles = ProfileStore::from_env().map_err(IpcError::from);
+        AppState::new(clock, vault, profiles)
+    }
+
     /// App state whose HTTP clients (default [`HttpPolicy`]: timeouts, size cap, redirect limit)
-    /// time their caches by `clock`. Cheap: the clients set up TLS on their first fetch.
-    pub fn new(clock: Arc<dyn Clock>) -> Self {
+    /// time their caches by `clock`. Cheap: the clients set up TLS on their first fetch, the
+    /// vault opens on first use (or when [`VaultSlot::status`] is first asked).
+    pub fn new(
+        clock: Arc<dyn Clock>,
+        vault: VaultSlot,
+        profiles: Result<ProfileStore, IpcError>,
+    ) -> Self {
         let insecure_policy = HttpPolicy {
             allow_insecure_http: true,
             ..HttpPolicy::default()
@@ -36,6 +60,8 @@ impl AppState {
             insecure: HttpClient::new(insecure_policy, clock.clone()),
             operations: Operations::default(),
             generated_keys: Default::default(),
+            vault,
+            profiles,
             clock,
         }
     }
@@ -48,5 +74,10 @@ impl AppState {
         } else {
             &self.secure
         }
+    }
+
+    /// The profile store, or why there is none (`profile.no_config_dir`).
+    pub fn profiles(&self) -> Result<ProfileStore, IpcError> {
+        self.profiles.clone()
     }
 }

@@ -20,8 +20,8 @@ message: string,
  */
 details: ErrorLocation | null, 
 /**
- * Which input the error is about, for commands that take several (`"a"` or `"b"` for a
- * diff). Absent otherwise.
+ * Which input the error is about, for commands that take several: `"a"` or `"b"` for a
+ * diff, the profile field (`"issuer"`, `"redirect.port"`, …) for a profile. Absent otherwise.
  */
 input?: string, 
 /**
