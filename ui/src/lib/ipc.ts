@@ -20,6 +20,16 @@ import type { JsonValue } from "./bindings/serde_json/JsonValue";
 import type { TokenComparison } from "./bindings/TokenComparison";
 import type { VerifyRequest } from "./bindings/VerifyRequest";
 import type { VerifyResponse } from "./bindings/VerifyResponse";
+import type { ImportConflict } from "./bindings/ImportConflict";
+import type { ImportReport } from "./bindings/ImportReport";
+import type { Profile } from "./bindings/Profile";
+import type { ProfileList } from "./bindings/ProfileList";
+import type { RemovedProfile } from "./bindings/RemovedProfile";
+import type { SavedProfile } from "./bindings/SavedProfile";
+import type { SaveProfileRequest } from "./bindings/SaveProfileRequest";
+import type { SecretKind } from "./bindings/SecretKind";
+import type { VaultEntry } from "./bindings/VaultEntry";
+import type { VaultStatus } from "./bindings/VaultStatus";
 
 export type { IpcError };
 
@@ -98,6 +108,71 @@ export async function generateKey(spec: KeySpec, alg: string | null): Promise<Ge
 /** Reveals a generated private key. Call only from an explicit, clearly labelled user action. */
 export async function exportPrivateKey(handle: string, format: PrivateKeyFormat): Promise<string> {
   return call<string>("export_private_key", { handle, format });
+}
+
+/** Every provider profile, sorted by name, and the file they are kept in. */
+export async function listProfiles(): Promise<ProfileList> {
+  return call<ProfileList>("list_profiles", {});
+}
+
+export async function getProfile(name: string): Promise<Profile> {
+  return call<Profile>("get_profile", { name });
+}
+
+/**
+ * Creates (`create: true`) or edits a profile. A client secret goes straight to the OS keychain
+ * and is never sent back; with one, nothing is saved unless the keychain took it.
+ */
+export async function saveProfile(request: SaveProfileRequest): Promise<SavedProfile> {
+  return call<SavedProfile>("save_profile", { request });
+}
+
+/** Copies a profile's settings (never its secrets) under a new name. */
+export async function duplicateProfile(name: string, newName: string): Promise<Profile> {
+  return call<Profile>("duplicate_profile", { name, newName });
+}
+
+/** Removes a profile and its keychain entries; without a keychain it stays (`vault.unavailable`). */
+export async function removeProfile(name: string): Promise<RemovedProfile> {
+  return call<RemovedProfile>("remove_profile", { name });
+}
+
+/** The named profiles (all when empty) as export text: the profile file's shape, no secrets. */
+export async function exportProfiles(names: string[]): Promise<string> {
+  return call<string>("export_profiles", { names });
+}
+
+/** Imports export text; `conflict` says what happens to profiles whose name exists already. */
+export async function importProfiles(text: string, conflict: ImportConflict): Promise<ImportReport> {
+  return call<ImportReport>("import_profiles", { text, conflict });
+}
+
+/** The code of every error that means "no usable OS keychain" (the Vault view's banner). */
+export const VAULT_UNAVAILABLE = "vault.unavailable";
+
+/** Whether the OS keychain is usable, and if not why; `retry` opens it again first. */
+export async function vaultStatus(retry: boolean): Promise<VaultStatus> {
+  return call<VaultStatus>("vault_status", { retry });
+}
+
+/** What is stored in the keychain: metadata only, never a value. */
+export async function vaultList(): Promise<VaultEntry[]> {
+  return call<VaultEntry[]>("vault_list", {});
+}
+
+/** One stored value. Call only from the Reveal button: it is the one way a value leaves Rust. */
+export async function vaultReveal(profile: string, kind: SecretKind): Promise<string> {
+  return call<string>("vault_reveal", { profile, kind });
+}
+
+/** Deletes one keychain entry; false when there was none. */
+export async function vaultDelete(profile: string, kind: SecretKind): Promise<boolean> {
+  return call<boolean>("vault_delete", { profile, kind });
+}
+
+/** Deletes every Tokenscope keychain entry ("Forget all"); returns what it deleted. */
+export async function vaultForgetAll(): Promise<VaultEntry[]> {
+  return call<VaultEntry[]>("vault_forget_all", {});
 }
 
 async function call<T>(command: string, args: Record<string, unknown>): Promise<T> {

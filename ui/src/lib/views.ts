@@ -6,6 +6,8 @@ import Diff from "./features/diff/Diff.svelte";
 import Discover from "./features/discover/Discover.svelte";
 import Encode from "./features/encode/Encode.svelte";
 import Inspect from "./features/inspect/Inspect.svelte";
+import Profiles from "./features/profiles/Profiles.svelte";
+import Vault from "./features/vault/Vault.svelte";
 import Verify from "./features/verify/Verify.svelte";
 
 export type View = {
@@ -45,5 +47,17 @@ export const VIEWS: readonly View[] = [
     label: "Discover",
     description: "Fetch, explain and lint an OpenID Provider's metadata and keys",
     component: Discover,
+  },
+  {
+    id: "profiles",
+    label: "Profiles",
+    description: "Provider profiles: issuer, client, redirect and scopes; client secrets go to the OS keychain",
+    component: Profiles,
+  },
+  {
+    id: "vault",
+    label: "Vault",
+    description: "What Tokenscope keeps in the OS keychain: reveal, delete, forget all",
+    component: Vault,
   },
 ];
