@@ -6,6 +6,7 @@
 //
 // Usage in a node:test file:
 //   const app = await launchApp();            // in before()
+//   const app = await launchApp({ env });     // …with variables added to the app's environment
 //   await app.byTestId('token-input');         // -> WebdriverIO element
 //   await app.paste('token-input', token);     // one input event, as a paste
 //   await app.select('verify-key-kind', 'key_text');
@@ -16,7 +17,7 @@
 
 import { spawn } from 'node:child_process';
 import { createWriteStream, existsSync, mkdirSync } from 'node:fs';
-import { access, constants } from 'node:fs/promises';
+import { access, constants, mkdtemp, rm } from 'node:fs/promises';
 import net from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
@@ -109,9 +110,14 @@ function killGroup(child, signal) {
 
 /**
  * Launches the app under tauri-driver and opens a WebDriver session on its main window.
+ * `env` is added to the environment of tauri-driver, which WebKitWebDriver and the app inherit.
+ * Unless `env` says otherwise the app never reaches the developer's keychain or profiles: its
+ * `DBUS_SESSION_BUS_ADDRESS` names a socket that does not exist (the keychain is unavailable) and
+ * its `TOKENSCOPE_CONFIG_DIR` is a fresh temporary directory, removed by `close()`.
+ * @param {{ env?: Record<string, string> }} [options]
  * @returns {Promise<App>}
  */
-export async function launchApp() {
+export async function launchApp({ env = {} } = {}) {
   if (!existsSync(APP_BINARY)) {
     throw new Error(
       `${APP_BINARY} does not exist; build it with the UI embedded: scripts/test.sh, or ` +
@@ -122,6 +128,13 @@ export async function launchApp() {
     throw new Error('no DISPLAY: run under xvfb-run -a -s "-screen 0 1280x800x24"');
   }
   mkdirSync(ARTIFACTS, { recursive: true });
+  const scratch = await mkdtemp(path.join(os.tmpdir(), 'tokenscope-e2e-app-'));
+  const appEnv = {
+    ...process.env,
+    DBUS_SESSION_BUS_ADDRESS: `unix:path=${path.join(scratch, 'no-bus')}`,
+    TOKENSCOPE_CONFIG_DIR: path.join(scratch, 'config'),
+    ...env,
+  };
 
   const port = await freePort();
   let nativePort = await freePort();
@@ -131,7 +144,7 @@ export async function launchApp() {
     await findTauriDriver(),
     ['--port', String(port), '--native-port', String(nativePort), '--native-driver', NATIVE_DRIVER],
     // detached: the driver leads a new process group, so one kill reaches WebKitWebDriver and the app.
-    { detached: true, stdio: ['ignore', 'pipe', 'pipe'] },
+    { detached: true, stdio: ['ignore', 'pipe', 'pipe'], env: appEnv },
   );
   driver.stdout.pipe(driverLog);
   driver.stderr.pipe(driverLog);
@@ -142,12 +155,14 @@ export async function launchApp() {
 
   const stopDriver = async () => {
     process.removeListener('exit', onExit);
-    if (driver.exitCode !== null || driver.signalCode !== null) return;
-    const exited = new Promise((resolve) => driver.once('exit', resolve));
-    killGroup(driver, 'SIGTERM');
-    await withTimeout(exited, CLOSE_TIMEOUT_MS, 'stopping tauri-driver').catch(() =>
-      killGroup(driver, 'SIGKILL'),
-    );
+    if (driver.exitCode === null && driver.signalCode === null) {
+      const exited = new Promise((resolve) => driver.once('exit', resolve));
+      killGroup(driver, 'SIGTERM');
+      await withTimeout(exited, CLOSE_TIMEOUT_MS, 'stopping tauri-driver').catch(() =>
+        killGroup(driver, 'SIGKILL'),
+      );
+    }
+    await rm(scratch, { recursive: true, force: true });
   };
 
   let browser;
