@@ -17,6 +17,8 @@ export class ProfilesState {
   /** Where the profiles are kept, to show. */
   file = $state("");
   loadError: IpcError | null = $state.raw(null);
+  /** False until the first list arrives (or fails). */
+  loaded = $state(false);
 
   mode: FormMode = $state("closed");
   draft: Draft = $state(emptyDraft());
@@ -67,6 +69,8 @@ export class ProfilesState {
       this.loadError = null;
     } catch (e) {
       this.loadError = toIpcError(e);
+    } finally {
+      this.loaded = true;
     }
   }
 

@@ -167,6 +167,13 @@ test("Delete and Forget all ask first, then delete", async () => {
   expect(screen.getByTestId("vault-notice")).toHaveTextContent("Deleted 1 entry from the OS keychain.");
 });
 
+test("while the keychain is asked (maybe showing an unlock prompt) the view says so, not that it is empty", async () => {
+  mockIPC((cmd) => (cmd === "vault_status" ? { state: "available" } : new Promise(() => undefined)));
+  render(Vault);
+  expect(await screen.findByTestId("vault-loading")).toHaveTextContent("unlock prompt");
+  expect(screen.queryByTestId("vault-empty")).not.toBeInTheDocument();
+});
+
 test("a revealed value is dropped when the view goes away", async () => {
   mockVault();
   const { unmount } = render(Vault);
