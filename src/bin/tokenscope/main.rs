@@ -82,7 +82,11 @@ fn main() -> ExitCode {
 /// anything else, or anything that fails there (help, a typo, a bad value), is parsed against the
 /// whole tree, so help and errors read exactly as before.
 fn parse(args: Vec<OsString>) -> Result<Cli, clap::Error> {
-    if let Some(sub) = args.get(1).and_then(|a| a.to_str()).and_then(subcommand_alone) {
+    if let Some(sub) = args
+        .get(1)
+        .and_then(|a| a.to_str())
+        .and_then(subcommand_alone)
+    {
         let mut command = clap::Command::new("tokenscope").subcommand(sub);
         if let Ok(matches) = command.try_get_matches_from_mut(&args) {
             if let Ok(cli) = Cli::from_arg_matches(&matches) {
