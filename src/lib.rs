@@ -11,6 +11,7 @@ pub mod jose;
 pub mod jwk;
 pub mod jwt;
 pub mod keysource;
+pub mod oauth;
 pub mod operation;
 pub mod secret;
 pub mod text;

@@ -11,6 +11,7 @@ mod http;
 mod interop;
 mod key_sources;
 mod keychain;
+mod loopback;
 mod operations;
 mod profiles;
 mod properties;
