@@ -371,3 +371,41 @@ fn non_loopback_address() -> Option<IpAddr> {
             .find(|ip| !ip.is_loopback())
     })
 }
+
+#[tokio::test]
+async fn ipv6_loopback_listens_on_its_own_address() {
+    let listener = match LoopbackListener::bind(&redirect(RedirectHost::Ipv6Loopback, None)).await {
+        Ok(listener) => listener,
+        Err(LoopbackError::Bind { source, .. })
+            if source.kind() == std::io::ErrorKind::AddrNotAvailable =>
+        {
+            println!("skipped: this machine has no IPv6 loopback");
+            return;
+        }
+        Err(e) => panic!("{e}"),
+    };
+    let port = listener.port();
+    assert_eq!(
+        listener.redirect_uri(),
+        format!("http://[::1]:{port}/callback")
+    );
+    assert_eq!(
+        listener.local_addrs(),
+        [SocketAddr::from(([0u16, 0, 0, 0, 0, 0, 0, 1], port))]
+    );
+    let wait = tokio::spawn(listener.wait(
+        &CsrfToken::new("s".to_owned()),
+        GENEROUS,
+        &CancellationToken::new(),
+    ));
+    assert!(
+        TcpStream::connect(("127.0.0.1", port)).await.is_err(),
+        "not on IPv4"
+    );
+    get(
+        SocketAddr::from(([0u16, 0, 0, 0, 0, 0, 0, 1], port)),
+        "/callback?state=s&code=c",
+    )
+    .await;
+    assert_eq!(code_of(&finished(wait).await.unwrap()).0, "c");
+}
