@@ -398,10 +398,6 @@ async fn ipv6_loopback_listens_on_its_own_address() {
         GENEROUS,
         &CancellationToken::new(),
     ));
-    assert!(
-        TcpStream::connect(("127.0.0.1", port)).await.is_err(),
-        "not on IPv4"
-    );
     get(
         SocketAddr::from(([0u16, 0, 0, 0, 0, 0, 0, 1], port)),
         "/callback?state=s&code=c",
