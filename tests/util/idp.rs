@@ -1,5 +1,12 @@
 //! The real OpenID Provider (panva's oidc-provider, `tests/idp/server.mjs`) started per test on
 //! 127.0.0.1. Killed on drop; it also exits by itself when its stdin closes.
+//!
+//! It signs with an RSA, a P-256 and an Ed25519 key generated at each start (kids in
+//! `ready["signing_keys"]`, by algorithm), and has these clients:
+//! - `tokenscope-native`: public, PKCE, `http://127.0.0.1/callback` on any port (RFC 8252 §7.3),
+//!   code, refresh (rotated) and device grants, RS256 ID tokens;
+//! - `tokenscope-native-es256`: the same with ES256 ID tokens;
+//! - `tokenscope-confidential`: `client_secret_basic`, code, refresh and client credentials.
 
 use std::io::{BufRead, BufReader};
 use std::path::PathBuf;
@@ -14,8 +21,22 @@ pub struct Idp {
     _stdin: ChildStdin,
     /// `http://127.0.0.1:PORT`.
     pub issuer: String,
-    /// The whole ready line (issuer and the registered clients).
+    /// The registered clients.
+    pub clients: IdpClients,
+    /// The whole ready line (issuer, the registered clients, the API resource, the signing kids).
     pub ready: Value,
+}
+
+/// The clients registered at startup (see the module documentation).
+#[derive(Debug, Clone)]
+pub struct IdpClients {
+    /// `tokenscope-native`.
+    pub native: String,
+    /// `tokenscope-native-es256`.
+    pub native_es256: String,
+    /// `tokenscope-confidential`.
+    pub confidential: String,
+    pub confidential_secret: String,
 }
 
 impl Idp {
@@ -55,8 +76,22 @@ impl Idp {
                 panic!("tests/idp/server.mjs printed no ready line within 20 s");
             }
         };
+        let text = |pointer: &str| {
+            ready
+                .pointer(pointer)
+                .and_then(Value::as_str)
+                .unwrap_or_else(|| panic!("the ready line has no {pointer}: {ready}"))
+                .to_owned()
+        };
+        let clients = IdpClients {
+            native: text("/clients/native/client_id"),
+            native_es256: text("/clients/native_es256/client_id"),
+            confidential: text("/clients/confidential/client_id"),
+            confidential_secret: text("/clients/confidential/client_secret"),
+        };
         Idp {
-            issuer: ready["issuer"].as_str().unwrap().to_owned(),
+            issuer: text("/issuer"),
+            clients,
             ready,
             child,
             _stdin: stdin,
