@@ -116,6 +116,9 @@ pub enum UrlOrigin {
     JwksUri { of: String },
     /// The `jku` header of the token being verified (RFC 7515 §4.1.2).
     TokenJku,
+    /// An endpoint (`field`: `token_endpoint`, `userinfo_endpoint`, …) in the metadata of issuer
+    /// `of`.
+    MetadataEndpoint { field: String, of: String },
 }
 
 impl fmt::Display for UrlOrigin {
@@ -124,6 +127,7 @@ impl fmt::Display for UrlOrigin {
             UrlOrigin::Redirect { from } => write!(f, "a redirect from {from}"),
             UrlOrigin::JwksUri { of } => write!(f, "the jwks_uri of {of}"),
             UrlOrigin::TokenJku => f.write_str("the token's jku header"),
+            UrlOrigin::MetadataEndpoint { field, of } => write!(f, "the {field} of {of}"),
         }
     }
 }
@@ -375,6 +379,9 @@ pub struct HttpRequest {
     pub method: String,
     pub url: Url,
     pub headers: Vec<HttpHeader>,
+    /// The body to send (a token request's form), never recorded in the transcript: the caller
+    /// shows it redacted.
+    pub body: Option<Vec<u8>>,
     /// Where the URL came from, which decides the addresses it may reach.
     pub provenance: Provenance,
 }
@@ -568,29 +575,55 @@ fn redact_unparsed_credentials(text: &str) -> String {
     }
 }
 
+/// The `User-Agent` every request sends.
+pub const USER_AGENT: &str = concat!("tokenscope/", env!("CARGO_PKG_VERSION"));
+
+/// Builds a request of any method for `url`, checked against `policy`: the `User-Agent`, then
+/// `headers`, then `body`. A request with a body or an `Authorization` header never follows a
+/// redirect.
+pub fn build_request(
+    method: &str,
+    url: &str,
+    headers: Vec<HttpHeader>,
+    body: Option<Vec<u8>>,
+    provenance: Provenance,
+    policy: &HttpPolicy,
+) -> Result<HttpRequest, HttpError> {
+    let url = check_url(url, policy)?;
+    let mut all = vec![HttpHeader {
+        name: "user-agent".to_owned(),
+        value: USER_AGENT.to_owned(),
+    }];
+    all.extend(headers);
+    Ok(HttpRequest {
+        method: method.to_owned(),
+        url,
+        headers: all,
+        body,
+        provenance,
+    })
+}
+
 /// Builds a GET request for `url`, checked against `policy`, with the caller's `Accept`.
 pub fn build_get(
     url: &str,
     options: &FetchOptions,
     policy: &HttpPolicy,
 ) -> Result<HttpRequest, HttpError> {
-    let url = check_url(url, policy)?;
-    let mut headers = vec![HttpHeader {
-        name: "user-agent".to_owned(),
-        value: concat!("tokenscope/", env!("CARGO_PKG_VERSION")).to_owned(),
-    }];
-    if let Some(accept) = &options.accept {
-        headers.push(HttpHeader {
+    let headers = (options.accept.iter())
+        .map(|accept| HttpHeader {
             name: "accept".to_owned(),
             value: accept.clone(),
-        });
-    }
-    Ok(HttpRequest {
-        method: "GET".to_owned(),
+        })
+        .collect();
+    build_request(
+        "GET",
         url,
         headers,
-        provenance: options.provenance.clone(),
-    })
+        None,
+        options.provenance.clone(),
+        policy,
+    )
 }
 
 /// Interprets a response that should be a JSON document: a 2xx status and a JSON body.
@@ -1194,7 +1227,11 @@ impl HttpClient {
                 addresses,
             });
             let is_redirect = matches!(response.status, 301 | 302 | 303 | 307 | 308);
-            if !is_redirect || request.method != "GET" {
+            // Only plain GETs follow redirects: a token request's form or a bearer token must
+            // never be replayed to wherever a Location points (the caller sees the 3xx).
+            let carries_credentials =
+                request.body.is_some() || header_value(&request.headers, "authorization").is_some();
+            if !is_redirect || request.method != "GET" || carries_credentials {
                 return Ok((response, hops));
             }
             let Some(location) = response.header("location") else {
@@ -1378,6 +1415,9 @@ impl HttpClient {
         let mut builder = client.request(method, url.clone()).timeout(remaining);
         for h in &request.headers {
             builder = builder.header(h.name.as_str(), h.value.as_str());
+        }
+        if let Some(body) = &request.body {
+            builder = builder.body(body.clone());
         }
         let map_reqwest = |e: reqwest::Error| {
             if e.is_timeout() {

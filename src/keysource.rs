@@ -235,6 +235,16 @@ async fn issuer_keys(issuer: &str, fetch: KeyFetch<'_>) -> Result<ResolvedKeys, 
     })
 }
 
+/// The keys of an issuer whose metadata was already fetched (a flow's discovery step): its
+/// `jwks_uri` with the provenance that metadata gave it. Keys are marked as the issuer's.
+pub async fn issuer_jwks_keys(
+    fetch: KeyFetch<'_>,
+    jwks_uri: &str,
+    provenance: Provenance,
+) -> Result<Vec<VerificationKey>, KeySourceError> {
+    fetch_jwks(fetch, jwks_uri, KeySource::Issuer, provenance).await
+}
+
 async fn fetch_jwks(
     fetch: KeyFetch<'_>,
     url: &str,

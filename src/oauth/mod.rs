@@ -6,6 +6,9 @@
 //! Above `vault/` and the network layers: nothing else in the crate imports this module.
 
 pub mod authorize;
+pub mod flow;
 pub mod loopback;
 pub mod pkce;
 pub mod response;
+pub mod timeline;
+pub mod token;
