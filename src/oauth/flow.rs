@@ -680,6 +680,37 @@ pub async fn run_refresh(
     })
 }
 
+/// Calls userinfo again with an access token from a finished flow (the app's **Userinfo**
+/// button): discovery if an issuer is set, then the call; `expected_sub` is the ID token's.
+pub async fn run_userinfo(
+    ctx: &FlowContext<'_>,
+    settings: &FlowSettings,
+    access_token: &Secret,
+    expected_sub: Option<&str>,
+) -> Result<(Vec<Step>, Option<Value>), FlowFailure> {
+    let mut timeline = Timeline {
+        steps: Vec::new(),
+        observer: ctx.observer,
+    };
+    let transcript = Transcript::new();
+    let provider = match resolve_endpoints(ctx, settings, &transcript, &mut timeline).await {
+        Ok(p) => p,
+        Err(e) => return Err(timeline.fail(e)),
+    };
+    let Some(endpoint) = provider.userinfo else {
+        return Err(timeline.fail(FlowError::Settings(
+            "no userinfo endpoint: the metadata has none and the profile gives none".to_owned(),
+        )));
+    };
+    match fetch_userinfo(ctx, &endpoint, access_token, expected_sub, &transcript).await {
+        Ok((step, claims)) => {
+            timeline.push(step);
+            Ok((timeline.steps, claims))
+        }
+        Err(e) => Err(timeline.fail(e)),
+    }
+}
+
 /// The diff of two tokens when both are JWTs.
 fn diff_pair(before: Option<&str>, after: Option<&str>, now: i64) -> Option<TokenDiff> {
     let a = decode_unverified(before?, now).ok()?;
