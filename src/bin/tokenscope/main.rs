@@ -10,6 +10,7 @@ mod decode;
 mod diff;
 mod discover;
 mod encode;
+mod flow;
 mod input;
 mod keygen;
 mod net;
@@ -47,6 +48,8 @@ enum Command {
     Discover(discover::DiscoverArgs),
     /// Build and sign a token from header and payload JSON (or an unsigned one with --alg none).
     Encode(Box<encode::EncodeArgs>),
+    /// Run OAuth flows: the authorization code flow with PKCE, refresh.
+    Flow(flow::FlowArgs),
     /// Generate a signing key pair: private/public PEM, private JWK and public JWK Set.
     Keygen(Box<keygen::KeygenArgs>),
     /// Provider profiles: issuer, client, redirect and scopes (secrets go to the OS keychain).
@@ -68,6 +71,7 @@ fn main() -> ExitCode {
         Command::Diff(args) => diff::run(args),
         Command::Discover(args) => discover::run(args),
         Command::Encode(args) => encode::run(*args),
+        Command::Flow(args) => flow::run(args),
         Command::Keygen(args) => keygen::run(*args),
         Command::Profile(args) => profile::run(args),
         Command::Vault(args) => vault::run(args),
@@ -75,7 +79,7 @@ fn main() -> ExitCode {
     }
 }
 
-/// Parses the command line. clap builds the tree of every subcommand and option (eight
+/// Parses the command line. clap builds the tree of every subcommand and option (nine
 /// subcommands, some with thirty options) and frees it again, which costs more than a local
 /// `verify` (benches/compare.sh). So a command line that starts with a subcommand's name is first
 /// parsed against that subcommand alone, and the tree is left for the process exit to reclaim;
@@ -108,6 +112,7 @@ fn subcommand_alone(name: &str) -> Option<clap::Command> {
         "diff" => alone("diff", diff::DiffArgs::augment_args),
         "discover" => alone("discover", discover::DiscoverArgs::augment_args),
         "encode" => alone("encode", encode::EncodeArgs::augment_args),
+        "flow" => alone("flow", flow::FlowArgs::augment_args),
         "keygen" => alone("keygen", keygen::KeygenArgs::augment_args),
         "profile" => alone("profile", profile::ProfileArgs::augment_args),
         "vault" => alone("vault", vault::VaultArgs::augment_args),

@@ -182,3 +182,24 @@ pub fn findings(w: &mut dyn Write, findings: &[Finding]) -> io::Result<()> {
     }
     Ok(())
 }
+
+/// Verification checks, one line each: `pass`/`FAIL`/`skip`, the name, the message.
+pub fn checks(w: &mut dyn Write, checks: &[tokenscope::jwt::verify::Check]) -> io::Result<()> {
+    use tokenscope::jwt::verify::CheckStatus;
+    for c in checks {
+        let (mark, color) = match c.status {
+            CheckStatus::Pass => ("pass", AnsiColor::Green),
+            CheckStatus::Fail => ("FAIL", AnsiColor::Red),
+            CheckStatus::Skipped => ("skip", AnsiColor::BrightBlack),
+        };
+        let st = Style::new().bold().fg_color(Some(color.into()));
+        // Messages quote the token's claims: escape what could drive the terminal.
+        writeln!(
+            w,
+            "  {st}{mark}{st:#}  {:<9} {}",
+            c.name,
+            printable(&c.message)
+        )?;
+    }
+    Ok(())
+}

@@ -12,7 +12,7 @@ use tokenscope::http::{HttpPolicy, Transcript};
 use tokenscope::jwk::MAX_KEY_TEXT_BYTES;
 use tokenscope::jwt::decode_unverified;
 use tokenscope::jwt::verify::{
-    CheckStatus, VerifyOptions, VerifyReport, DEFAULT_LEEWAY_SECONDS, DEFAULT_MAX_LIFETIME_SECONDS,
+    VerifyOptions, VerifyReport, DEFAULT_LEEWAY_SECONDS, DEFAULT_MAX_LIFETIME_SECONDS,
 };
 use tokenscope::keysource::{
     verify_decoded_with_key_source, KeyFetch, KeyInput, KeySourceError, KeyVerifyError,
@@ -241,21 +241,7 @@ fn render_report(w: &mut dyn Write, report: &VerifyReport) -> io::Result<()> {
         writeln!(w, "key: {:?} {}{kid}{thumb}", key.source, key.kty)?;
     }
     writeln!(w)?;
-    for c in &report.checks {
-        let (mark, color) = match c.status {
-            CheckStatus::Pass => ("pass", AnsiColor::Green),
-            CheckStatus::Fail => ("FAIL", AnsiColor::Red),
-            CheckStatus::Skipped => ("skip", AnsiColor::BrightBlack),
-        };
-        let st = Style::new().bold().fg_color(Some(color.into()));
-        // Messages quote the token's claims: escape what could drive the terminal.
-        writeln!(
-            w,
-            "  {st}{mark}{st:#}  {:<9} {}",
-            c.name,
-            render::printable(&c.message)
-        )?;
-    }
+    render::checks(w, &report.checks)?;
     writeln!(w, "\nFindings")?;
     render::findings(w, &report.findings)
 }
