@@ -2,6 +2,7 @@
 
 #![allow(dead_code)] // each test module uses a different subset
 
+pub mod browser;
 pub mod idp;
 pub mod keyring;
 pub mod secret_service;
