@@ -1,5 +1,6 @@
 //! The one integration-test binary: a module per area, helpers in `util/`.
 
+mod authorize_idp;
 mod cli;
 mod contracts;
 mod decode;
