@@ -129,6 +129,12 @@ function forms(html) {
   });
 }
 
+/** A page's text without tags, styles or scripts: the provider's error page starts with CSS. */
+function visibleText(html) {
+  const text = html.replace(/<(style|script)\b[\s\S]*?<\/\1\s*>/gi, ' ').replace(/<[^>]*>/g, ' ');
+  return decodeEntities(text.replace(/\s+/g, ' ').trim());
+}
+
 /** A redirect to the app: loopback http, and not the provider (itself on 127.0.0.1). */
 function isAppRedirect(url, providerOrigin) {
   return url.protocol === 'http:' && LOOPBACK_HOSTS.has(url.hostname) && url.origin !== providerOrigin;
@@ -170,8 +176,8 @@ export async function playBrowser(authorizationUrl, { user, consent }) {
     jar.store(url, response.headers.getSetCookie());
     return response;
   };
-  const stuck = (what, url, response, text = '') =>
-    new Error(`playBrowser: ${what} at ${url} (HTTP ${response.status}): ${text.slice(0, 500)}`);
+  const stuck = (what, url, response, page = '') =>
+    new Error(`playBrowser: ${what} at ${url} (HTTP ${response.status}): ${visibleText(page).slice(0, 500)}`);
 
   let url = new URL(authorizationUrl);
   let request = {};
