@@ -353,7 +353,7 @@ async fn the_listener_is_not_reachable_on_a_non_loopback_address() {
 
 /// This machine's address on its default route (a UDP "connect" sends nothing), else the first
 /// non-loopback one `ip -4 addr` lists.
-fn non_loopback_address() -> Option<IpAddr> {
+pub(crate) fn non_loopback_address() -> Option<IpAddr> {
     let routed = UdpSocket::bind("0.0.0.0:0")
         .and_then(|socket| socket.connect("203.0.113.1:9").map(|()| socket))
         .and_then(|socket| socket.local_addr())

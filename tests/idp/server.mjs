@@ -79,7 +79,11 @@ const provider = new Provider(issuer, {
     // provider's keys, so tests can verify real provider-signed tokens via discovery.
     resourceIndicators: {
       enabled: true,
-      defaultResource: () => API_RESOURCE,
+      // Client credentials get a JWT for the API by default. Code and refresh grants get an
+      // opaque token for userinfo unless the request names the API with `resource` (RFC 8707):
+      // an access token for an API is refused at userinfo, as real providers do.
+      defaultResource: (ctx) =>
+        ctx.oidc.params?.grant_type === 'client_credentials' ? API_RESOURCE : undefined,
       useGrantedResource: () => true,
       getResourceServerInfo: () => ({
         scope: 'api:read',
