@@ -7,6 +7,7 @@ mod decode;
 mod diff;
 mod discovery;
 mod encode;
+mod flow;
 mod hidden_text;
 mod http;
 mod interop;
