@@ -32,6 +32,7 @@ const FLOW_PARAMS: [&str; 8] = [
 
 /// One query parameter of a request, as the timeline shows it.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
 pub struct ExplainedParam {
     pub name: String,
     /// The value sent, or `[redacted]` when `redacted` (the token request's `code_verifier`,
@@ -83,6 +84,7 @@ pub struct AuthorizationRequest<'a> {
 
 /// The URL to open in the browser and its parameters, explained, in the order they were added.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
 pub struct AuthorizationUrl {
     pub url: String,
     pub params: Vec<ExplainedParam>,
