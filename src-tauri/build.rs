@@ -28,6 +28,9 @@ const COMMANDS: &[&str] = &[
     "vault_reveal",
     "vault_delete",
     "vault_forget_all",
+    "start_code_flow",
+    "refresh_flow",
+    "flow_userinfo",
 ];
 
 fn main() {

@@ -40,6 +40,13 @@ fn export_ipc_types(cfg: &Config) -> Result<(), ExportError> {
     tokenscope::vault::VaultEntry::export_all(cfg)?;
     tokenscope::vault::SecretKind::export_all(cfg)?;
     crate::IpcError::export_all(cfg)?;
+    crate::commands::flows::CodeFlowRequest::export_all(cfg)?;
+    crate::commands::flows::PreviousTokensRequest::export_all(cfg)?;
+    crate::commands::flows::UserinfoRequest::export_all(cfg)?;
+    crate::commands::flows::UserinfoReply::export_all(cfg)?;
+    crate::commands::flows::FlowEvent::export_all(cfg)?;
+    crate::commands::flows::FlowFailureReply::export_all(cfg)?;
+    tokenscope::oauth::flow::FlowResult::export_all(cfg)?;
     // The vocabularies, whether or not an IPC type names them yet: vocabulary.ts imports each.
     tokenscope::jose::JwsAlg::export_all(cfg)?;
     tokenscope::jose::KeyType::export_all(cfg)?;

@@ -60,6 +60,9 @@ pub fn run() {
             commands::vault::vault_reveal,
             commands::vault::vault_delete,
             commands::vault::vault_forget_all,
+            commands::flows::start_code_flow,
+            commands::flows::refresh_flow,
+            commands::flows::flow_userinfo,
         ])
         .run(tauri::generate_context!());
     if let Err(error) = result {

@@ -21,6 +21,7 @@ pub mod decode;
 pub mod diff;
 pub mod discover;
 pub mod encode;
+pub mod flows;
 pub mod operation;
 pub mod profiles;
 pub mod vault;
