@@ -489,3 +489,87 @@ fn usage_errors_are_exit_2() {
         assert_eq!(v["error"]["code"], "cli.usage", "{args:?}");
     }
 }
+
+#[test]
+fn a_confidential_client_authenticates_with_its_secret_from_the_keychain() {
+    let idp = Idp::start();
+    let sandbox = Sandbox::new(Keychain::SecretService);
+    let secret = idp.clients.confidential_secret.clone();
+    let wrong = "not-the-secret".to_owned();
+    for (name, method, secret) in [
+        ("basic", "client_secret_basic", &secret),
+        ("post", "client_secret_post", &secret),
+        ("wrong", "client_secret_basic", &wrong),
+    ] {
+        let out = sandbox.tokenscope_stdin(
+            &[
+                "profile",
+                "add",
+                name,
+                "--issuer",
+                &idp.issuer,
+                "--client-id",
+                &idp.clients.confidential,
+                "--scope",
+                "openid",
+                "--client-auth",
+                method,
+                "--client-secret-stdin",
+            ],
+            secret,
+        );
+        assert!(
+            out.status.success(),
+            "{}",
+            String::from_utf8_lossy(&out.stderr)
+        );
+    }
+    let flow = |profile: &str, consent| {
+        let mut command = sandbox.command();
+        command.args([
+            "flow",
+            "code",
+            "--profile",
+            profile,
+            "--no-browser",
+            "--timeout",
+            FLOW_TIMEOUT,
+            "--json",
+        ]);
+        run_flow(command, "alice", consent)
+    };
+
+    // client_secret_basic, as registered: the secret travels in the Authorization header, shown
+    // redacted, never in the form.
+    let (result, out, stderr) = flow("basic", Consent::Approve);
+    assert_eq!(out.status.code(), Some(0), "{result} {stderr}");
+    let token = &result["steps"][2];
+    assert_eq!(token["name"], "token");
+    let headers = token["request"]["headers"].to_string();
+    assert!(
+        headers.contains(r#""name":"authorization","value":"[redacted]""#),
+        "{headers}"
+    );
+    let printed = format!("{}{stderr}", String::from_utf8_lossy(&out.stdout));
+    assert!(!printed.contains(&secret), "the client secret was printed");
+    assert!(!token["request"]["params"]
+        .to_string()
+        .contains("client_secret"));
+
+    // client_secret_post: the secret in the form, redacted in the timeline.
+    let (result, out, _) = flow("post", Consent::Approve);
+    assert_eq!(out.status.code(), Some(0), "{result}");
+    let params = result["steps"][2]["request"]["params"].to_string();
+    assert!(
+        params.contains(r#""name":"client_secret","value":"[redacted]""#),
+        "{params}"
+    );
+    assert!(!String::from_utf8_lossy(&out.stdout).contains(&secret));
+
+    // A wrong secret: invalid_client, exit 1, named with what usually causes it.
+    let (result, out, _) = flow("wrong", Consent::Approve);
+    assert_eq!(out.status.code(), Some(1), "{result}");
+    assert_eq!(result["error"]["error"], "invalid_client");
+    assert!(result["error"]["hint"].as_str().unwrap().contains("secret"));
+    assert_eq!(result["steps"][2]["status"], "failed");
+}

@@ -59,6 +59,13 @@ struct AddArgs {
     /// A fixed redirect port; without it each flow uses a port the system picks.
     #[arg(long, value_name = "N", value_parser = clap::value_parser!(u16).range(1..))]
     redirect_port: Option<u16>,
+    /// The redirect URI's path [default: /callback].
+    #[arg(long, value_name = "PATH")]
+    redirect_path: Option<String>,
+    /// How the client authenticates at the token endpoint [default: client_secret_basic with
+    /// --client-secret-stdin, else none].
+    #[arg(long, value_name = "METHOD", value_parser = ["none", "client_secret_basic", "client_secret_post"])]
+    client_auth: Option<String>,
     /// Print one JSON object.
     #[arg(long)]
     json: bool,
@@ -107,8 +114,20 @@ fn add(args: AddArgs) -> Result<Printed, CliError> {
         profile.redirect.host = RedirectHost::parse(host).expect("clap checked the host");
     }
     profile.redirect.port = args.redirect_port;
-    if args.client_secret_stdin {
-        profile.client_auth = ClientAuthMethod::ClientSecretBasic;
+    if let Some(path) = &args.redirect_path {
+        profile.redirect.path.clone_from(path);
+    }
+    profile.client_auth = match args.client_auth.as_deref() {
+        Some("client_secret_basic") => ClientAuthMethod::ClientSecretBasic,
+        Some("client_secret_post") => ClientAuthMethod::ClientSecretPost,
+        Some(_) => ClientAuthMethod::None,
+        None if args.client_secret_stdin => ClientAuthMethod::ClientSecretBasic,
+        None => ClientAuthMethod::None,
+    };
+    if (profile.client_auth == ClientAuthMethod::None) == args.client_secret_stdin {
+        return Err(CliError::usage(
+            "a client secret goes with client_secret_basic or client_secret_post, and those need --client-secret-stdin",
+        ));
     }
     // Every check that needs neither standard input nor the keychain comes first.
     profile.validate().map_err(CliError::from_core)?;
