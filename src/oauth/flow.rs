@@ -12,6 +12,7 @@
 //! steps it made. The HTTP client is shared; each flow records into its own transcript.
 
 use std::collections::BTreeMap;
+use std::sync::Arc;
 use std::time::{Duration, Instant};
 
 use serde::Serialize;
@@ -20,7 +21,7 @@ use tokio_util::sync::CancellationToken;
 
 use super::authorize::{authorization_url, AuthorizationRequest, AuthorizationUrl, AuthorizeError};
 use super::loopback::{AuthorizationResponse, LoopbackError, LoopbackListener, WaitError};
-use super::pkce::FlowSecrets;
+use super::pkce::{FlowSecrets, PkceVerifier};
 use super::response::{check_response_issuer, error_hint};
 use super::timeline::{
     body_for_step, headers_for_step, Step, StepName, StepRequest, StepResponse, StepStatus,
@@ -57,6 +58,11 @@ pub struct FlowSettings {
     pub endpoints: Endpoints,
     pub client_id: String,
     pub client_auth: ClientAuthMethod,
+    /// The method was chosen for this call (the CLI's `--auth-method`): no fallback to the other
+    /// one on `invalid_client`.
+    pub client_auth_fixed: bool,
+    /// A client secret given for this call (standard input), instead of the keychain's.
+    pub client_secret: Option<Arc<Secret>>,
     pub scopes: Vec<String>,
     pub extra_params: BTreeMap<String, String>,
     pub redirect: Redirect,
@@ -72,6 +78,8 @@ impl FlowSettings {
             endpoints: profile.endpoints.clone(),
             client_id: profile.client_id.clone(),
             client_auth: profile.client_auth,
+            client_auth_fixed: false,
+            client_secret: None,
             scopes: profile.scopes.clone(),
             extra_params: profile.extra_authorization_params.clone(),
             redirect: profile.redirect.clone(),
@@ -87,6 +95,8 @@ impl FlowSettings {
             endpoints: Endpoints::default(),
             client_id: client_id.to_owned(),
             client_auth: ClientAuthMethod::None,
+            client_auth_fixed: false,
+            client_secret: None,
             scopes: Vec::new(),
             extra_params: BTreeMap::new(),
             redirect: Redirect::default(),
@@ -113,8 +123,14 @@ pub struct ProviderEndpoints {
     pub token: Endpoint,
     pub userinfo: Option<Endpoint>,
     pub jwks: Option<Endpoint>,
+    pub revocation: Option<Endpoint>,
+    pub introspection: Option<Endpoint>,
+    pub device: Option<Endpoint>,
     /// RFC 9207 §3: the metadata promises `iss` in every authorization response.
     pub iss_parameter_required: bool,
+    /// `token_endpoint_auth_methods_supported` (RFC 8414 §2; absent means
+    /// `client_secret_basic`).
+    pub auth_methods: Option<Vec<String>>,
 }
 
 /// What a finished flow hands back.
@@ -200,6 +216,8 @@ pub enum FlowError {
     Settings(String),
     #[error("cannot get the provider's metadata: {0}")]
     Discovery(HttpError),
+    #[error(transparent)]
+    Http(HttpError),
     #[error("the metadata at {url} names the issuer {found:?}, not {expected:?}: OIDC Discovery 1.0 §4.3 forbids using it (a mix-up or a misconfigured issuer)")]
     IssuerMismatch {
         url: String,
@@ -255,7 +273,7 @@ impl ErrorCode for FlowError {
     fn code(&self) -> &'static str {
         match self {
             FlowError::Settings(_) => "oauth.settings",
-            FlowError::Discovery(e) => e.code(),
+            FlowError::Discovery(e) | FlowError::Http(e) => e.code(),
             FlowError::IssuerMismatch { .. } => "oauth.issuer_mismatch",
             FlowError::Authorize(e) => e.code(),
             FlowError::Listener(e) => e.code(),
@@ -321,18 +339,18 @@ impl Default for CodeFlowOptions {
 }
 
 /// The timeline as it grows, each step told to the observer.
-struct Timeline<'a> {
-    steps: Vec<Step>,
-    observer: &'a dyn FlowObserver,
+pub(super) struct Timeline<'a> {
+    pub(super) steps: Vec<Step>,
+    pub(super) observer: &'a dyn FlowObserver,
 }
 
 impl Timeline<'_> {
-    fn push(&mut self, step: Step) {
+    pub(super) fn push(&mut self, step: Step) {
         self.observer.step(&step);
         self.steps.push(step);
     }
 
-    fn fail(self, error: FlowError) -> FlowFailure {
+    pub(super) fn fail(self, error: FlowError) -> FlowFailure {
         FlowFailure {
             error,
             steps: self.steps,
@@ -342,7 +360,7 @@ impl Timeline<'_> {
 }
 
 /// Runs `future` unless `cancel` fires first.
-async fn cancellable<T>(
+pub(super) async fn cancellable<T>(
     cancel: &CancellationToken,
     future: impl std::future::Future<Output = T>,
 ) -> Result<T, FlowError> {
@@ -486,30 +504,38 @@ pub async fn run_code_flow(
     }
     timeline.push(auth_step);
 
-    let (step, tokens) = cancellable(
+    // Kept as text so that a retry with the other client authentication can send it again.
+    let verifier = Secret::new(secrets.verifier.expose_secret());
+    drop(secrets.verifier);
+    let mut client = client;
+    choose_auth_method(&mut client, settings, &provider);
+    let fixed = settings.client_auth_fixed;
+    let sent = cancellable(
         ctx.cancel,
-        request_tokens(
-            ctx.http,
-            &transcript,
-            &provider.token,
-            &client,
-            Grant::AuthorizationCode {
-                code: &code,
-                redirect_uri: &redirect_uri,
-                verifier: secrets.verifier,
-            },
-        ),
+        with_client_auth(&mut timeline, &mut client, fixed, async |client| {
+            // Our own verifier always parses; a failure would only make the server say
+            // invalid_grant.
+            let verifier = PkceVerifier::from_text(verifier.expose_secret())
+                .unwrap_or_else(|_| PkceVerifier::generate());
+            request_tokens(
+                ctx.http,
+                &transcript,
+                &provider.token,
+                client,
+                Grant::AuthorizationCode {
+                    code: &code,
+                    redirect_uri: &redirect_uri,
+                    verifier,
+                },
+            )
+            .await
+        }),
     )
-    .await
-    .map_err(|e| FlowFailure {
-        error: e,
-        steps: std::mem::take(&mut timeline.steps),
-        refresh_token_deleted: false,
-    })?;
-    timeline.push(step);
-    let tokens = match tokens {
-        Ok(t) => t,
-        Err(e) => return Err(timeline.fail(e.into())),
+    .await;
+    let tokens = match sent {
+        Ok(Ok(t)) => t,
+        Ok(Err(e)) => return Err(timeline.fail(e.into())),
+        Err(e) => return Err(timeline.fail(e)),
     };
     let nonce = Some(secrets.nonce.as_str());
     let (checks, userinfo) = match check_tokens(
@@ -595,27 +621,29 @@ pub async fn run_refresh(
         Ok(p) => p,
         Err(e) => return Err(timeline.fail(e)),
     };
+    let mut client = client;
+    choose_auth_method(&mut client, settings, &provider);
+    let fixed = settings.client_auth_fixed;
     let sent = cancellable(
         ctx.cancel,
-        request_tokens(
-            ctx.http,
-            &transcript,
-            &provider.token,
-            &client,
-            Grant::RefreshToken {
-                refresh_token: &old,
-            },
-        ),
+        with_client_auth(&mut timeline, &mut client, fixed, async |client| {
+            request_tokens(
+                ctx.http,
+                &transcript,
+                &provider.token,
+                client,
+                Grant::RefreshToken {
+                    refresh_token: &old,
+                },
+            )
+            .await
+        }),
     )
     .await;
-    let (step, tokens) = match sent {
-        Ok(v) => v,
+    let tokens = match sent {
         Err(e) => return Err(timeline.fail(e)),
-    };
-    timeline.push(step);
-    let tokens = match tokens {
-        Ok(t) => t,
-        Err(TokenError::Refused(e)) if e.error == "invalid_grant" => {
+        Ok(Ok(t)) => t,
+        Ok(Err(TokenError::Refused(e))) if e.error == "invalid_grant" => {
             // The token is dead (expired, revoked, or a rotated one replayed): keeping it would
             // only fail again.
             let deleted = vault.delete(key).await.unwrap_or(false);
@@ -623,7 +651,7 @@ pub async fn run_refresh(
             failure.refresh_token_deleted = deleted;
             return Err(failure);
         }
-        Err(e) => return Err(timeline.fail(e.into())),
+        Ok(Err(e)) => return Err(timeline.fail(e.into())),
     };
     let (checks, userinfo) = match check_tokens(
         ctx,
@@ -718,11 +746,24 @@ fn diff_pair(before: Option<&str>, after: Option<&str>, now: i64) -> Option<Toke
     Some(diff_tokens(&a, &b))
 }
 
-/// The client's identity and, for a confidential client, its secret from the keychain.
-async fn client_auth(
+/// The client's identity and, for a confidential client, its secret: the one given for this
+/// call, else the keychain's. A secret without a method (a one-off `--issuer` call) is sent as
+/// the metadata allows ([`choose_auth_method`] once the metadata is known).
+pub(super) async fn client_auth(
     settings: &FlowSettings,
     vault: Option<&Vault>,
 ) -> Result<ClientAuth, FlowError> {
+    if let Some(secret) = &settings.client_secret {
+        let method = match settings.client_auth {
+            ClientAuthMethod::None => ClientAuthMethod::ClientSecretBasic,
+            chosen => chosen,
+        };
+        return Ok(ClientAuth {
+            client_id: settings.client_id.clone(),
+            method,
+            secret: Some(Secret::new(secret.expose_secret())),
+        });
+    }
     let secret = match (settings.client_auth, &settings.profile, vault) {
         (ClientAuthMethod::None, _, _) => None,
         (_, Some(profile), Some(vault)) => {
@@ -732,7 +773,7 @@ async fn client_auth(
                 Ok(secret) => Some(secret),
                 Err(VaultError::NotFound { .. }) => {
                     return Err(FlowError::Settings(format!(
-                        "profile {profile:?} authenticates with a client secret, but none is in the keychain: store one with `tokenscope vault store --profile {profile} --kind client_secret`"
+                        "profile {profile:?} authenticates with a client secret, but none is in the keychain: store one with `tokenscope vault store {profile} client_secret` (the secret on standard input)"
                     )))
                 }
                 Err(e) => return Err(e.into()),
@@ -740,7 +781,7 @@ async fn client_auth(
         }
         _ => {
             return Err(FlowError::Settings(
-                "a confidential client needs its secret from the keychain".to_owned(),
+                "a confidential client needs its secret: from the keychain (--profile) or on standard input".to_owned(),
             ))
         }
     };
@@ -751,8 +792,77 @@ async fn client_auth(
     })
 }
 
+/// For a client with a secret whose method nobody chose: the first of `client_secret_basic`
+/// and `client_secret_post` that the metadata lists (RFC 8414 §2: absent means basic).
+pub(super) fn choose_auth_method(
+    client: &mut ClientAuth,
+    settings: &FlowSettings,
+    provider: &ProviderEndpoints,
+) {
+    if client.secret.is_none() || settings.client_auth_fixed || settings.profile.is_some() {
+        return;
+    }
+    let listed =
+        |m: &str| (provider.auth_methods.as_ref()).is_none_or(|all| all.iter().any(|a| a == m));
+    client.method = if listed("client_secret_basic") {
+        ClientAuthMethod::ClientSecretBasic
+    } else if listed("client_secret_post") {
+        ClientAuthMethod::ClientSecretPost
+    } else {
+        client.method
+    };
+}
+
+/// Runs `attempt` with `client`; on `invalid_client`, unless the method was fixed for this call,
+/// once more with the other secret method (many providers register a client for one only).
+/// Every attempt's step lands on the timeline; the one that worked says so.
+pub(super) async fn with_client_auth<T>(
+    timeline: &mut Timeline<'_>,
+    client: &mut ClientAuth,
+    fixed: bool,
+    mut attempt: impl AsyncFnMut(&ClientAuth) -> (Step, Result<T, TokenError>),
+) -> Result<T, TokenError> {
+    let (mut step, result) = attempt(client).await;
+    let refused = matches!(&result, Err(TokenError::Refused(e)) if e.error == "invalid_client");
+    let other = match client.method {
+        ClientAuthMethod::ClientSecretBasic => ClientAuthMethod::ClientSecretPost,
+        ClientAuthMethod::ClientSecretPost => ClientAuthMethod::ClientSecretBasic,
+        ClientAuthMethod::None => return finish_attempt(timeline, step, result),
+    };
+    if !refused || fixed {
+        return finish_attempt(timeline, step, result);
+    }
+    let first = client.method;
+    step.notes.push(format!(
+        "{} was refused (invalid_client); trying {} once",
+        first.as_str(),
+        other.as_str()
+    ));
+    timeline.push(step);
+    client.method = other;
+    let (mut step, result) = attempt(client).await;
+    if result.is_ok() {
+        step.notes.push(format!(
+            "{} worked after {} was refused: the provider registered this client for {}",
+            other.as_str(),
+            first.as_str(),
+            other.as_str()
+        ));
+    }
+    finish_attempt(timeline, step, result)
+}
+
+fn finish_attempt<T>(
+    timeline: &mut Timeline<'_>,
+    step: Step,
+    result: Result<T, TokenError>,
+) -> Result<T, TokenError> {
+    timeline.push(step);
+    result
+}
+
 /// The endpoints to use: explicit ones, the rest from the issuer's metadata (a discovery step).
-async fn resolve_endpoints(
+pub(super) async fn resolve_endpoints(
     ctx: &FlowContext<'_>,
     settings: &FlowSettings,
     transcript: &Transcript,
@@ -770,7 +880,11 @@ async fn resolve_endpoints(
             token,
             userinfo: typed(&explicit.userinfo),
             jwks: typed(&explicit.jwks),
+            revocation: typed(&explicit.revocation),
+            introspection: typed(&explicit.introspection),
+            device: typed(&explicit.device),
             iss_parameter_required: false,
+            auth_methods: None,
         });
     };
     let url = well_known_url(issuer).map_err(|e| FlowError::Settings(e.to_string()))?;
@@ -871,16 +985,28 @@ async fn resolve_endpoints(
                     }),
                 }),
         },
+        revocation: from_metadata("revocation_endpoint", &explicit.revocation),
+        introspection: from_metadata("introspection_endpoint", &explicit.introspection),
+        device: from_metadata("device_authorization_endpoint", &explicit.device),
         iss_parameter_required: metadata
             .get("authorization_response_iss_parameter_supported")
             .and_then(Value::as_bool)
             .unwrap_or(false),
+        auth_methods: metadata
+            .get("token_endpoint_auth_methods_supported")
+            .and_then(Value::as_array)
+            .map(|methods| {
+                (methods.iter())
+                    .filter_map(Value::as_str)
+                    .map(str::to_owned)
+                    .collect()
+            }),
     };
     timeline.push(step);
     Ok(endpoints)
 }
 
-fn elapsed_ms(started: Instant) -> u64 {
+pub(super) fn elapsed_ms(started: Instant) -> u64 {
     u64::try_from(started.elapsed().as_millis()).unwrap_or(u64::MAX)
 }
 
@@ -952,7 +1078,7 @@ fn authorization_step(
 
 /// The ID token's checks (OIDC Core §3.1.3.7, through the verification core with the issuer's
 /// JWKS: a `jwks` step) and the userinfo call (OIDC Core §5.3, its `sub` compared).
-async fn check_tokens(
+pub(super) async fn check_tokens(
     ctx: &FlowContext<'_>,
     provider: &ProviderEndpoints,
     settings: &FlowSettings,
@@ -1172,7 +1298,7 @@ async fn fetch_userinfo(
 }
 
 /// Stores `refresh` under the profile, with when it expires if the server said.
-async fn store_refresh_token(
+pub(super) async fn store_refresh_token(
     vault: &Vault,
     profile: &str,
     refresh: &Secret,
@@ -1193,7 +1319,7 @@ async fn store_refresh_token(
     Ok(())
 }
 
-fn issued(tokens: &TokenSet, stored: bool) -> IssuedTokens {
+pub(super) fn issued(tokens: &TokenSet, stored: bool) -> IssuedTokens {
     IssuedTokens {
         access_token: tokens.access_token.expose_secret().to_owned(),
         token_type: tokens.token_type.clone(),

@@ -42,6 +42,11 @@ crate::vocab::string_enum! {
         Jwks = "jwks",
         Userinfo = "userinfo",
         Refresh = "refresh",
+        DeviceAuthorization = "device_authorization",
+        DevicePoll = "device_poll",
+        Revocation = "revocation",
+        Introspection = "introspection",
+        ApiCall = "api_call",
     }
 }
 

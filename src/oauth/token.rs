@@ -6,19 +6,23 @@
 //! Each request becomes a timeline [`Step`], built from what was actually sent and received, with
 //! the code, the verifier, the client secret and every token redacted.
 
+use std::future::Future;
+use std::pin::Pin;
 use std::sync::Mutex;
-use std::time::Instant;
+use std::time::{Duration, Instant};
 
 use oauth2::basic::{
     BasicErrorResponse, BasicRevocationErrorResponse, BasicTokenIntrospectionResponse,
     BasicTokenType,
 };
 use oauth2::{
-    AuthType, AuthorizationCode, ClientId, ClientSecret, ExtraTokenFields, RedirectUrl,
-    RefreshToken, RequestTokenError, StandardRevocableToken, StandardTokenResponse,
-    TokenResponse as _, TokenUrl,
+    AccessToken, AuthType, AuthorizationCode, ClientId, ClientSecret, DeviceAuthorizationUrl,
+    ExtraTokenFields, IntrospectionUrl, RedirectUrl, RefreshToken, RequestTokenError,
+    RevocationUrl, Scope, StandardDeviceAuthorizationResponse, StandardRevocableToken,
+    StandardTokenResponse, TokenResponse as _, TokenUrl,
 };
 use serde::{Deserialize, Serialize};
+use serde_json::Value;
 
 use super::pkce::PkceVerifier;
 use super::timeline::{
@@ -106,6 +110,8 @@ pub enum Grant<'a> {
     },
     /// RFC 6749 §6.
     RefreshToken { refresh_token: &'a Secret },
+    /// RFC 6749 §4.4: a confidential client for itself.
+    ClientCredentials { scopes: &'a [String] },
 }
 
 /// An error response of an OAuth endpoint (RFC 6749 §5.2, §4.1.2.1).
@@ -141,13 +147,17 @@ pub enum TokenError {
     Refused(OAuthError),
     #[error(transparent)]
     Http(#[from] HttpError),
-    #[error("the token endpoint {url} answered {what}, expected a JSON token response")]
-    InvalidResponse { url: String, what: String },
+    #[error("{url} answered {what}, expected {expected}")]
+    InvalidResponse {
+        url: String,
+        what: String,
+        expected: String,
+    },
     #[error(
         "the client authentication {method} needs a client secret; store one with the profile"
     )]
     MissingSecret { method: &'static str },
-    #[error("{0:?} is not a usable token endpoint URL")]
+    #[error("{0:?} is not a usable endpoint URL")]
     InvalidEndpoint(String),
 }
 
@@ -156,7 +166,7 @@ impl ErrorCode for TokenError {
         match self {
             TokenError::Refused(_) => "oauth.error_response",
             TokenError::Http(e) => e.code(),
-            TokenError::InvalidResponse { .. } => "oauth.invalid_token_response",
+            TokenError::InvalidResponse { .. } => "oauth.invalid_response",
             TokenError::MissingSecret { .. } => "oauth.missing_client_secret",
             TokenError::InvalidEndpoint(_) => "oauth.invalid_token_endpoint",
         }
@@ -176,11 +186,177 @@ pub fn token_error_hint(error: &str) -> Option<&'static str> {
     })
 }
 
-/// What the step records about the one request the crate made.
+/// What a step records about the requests the crate made: the last request and response, and
+/// one line per response (a device flow polls many times).
 #[derive(Default)]
 struct Capture {
     request: Option<StepRequest>,
     response: Option<StepResponse>,
+    /// The raw JSON of the last response (introspection explains its members).
+    json: Option<Value>,
+    responses: Vec<String>,
+}
+
+impl Capture {
+    fn status(&self) -> Option<u16> {
+        self.response.as_ref().and_then(|r| r.status)
+    }
+}
+
+type Sent<'a> = Pin<Box<dyn Future<Output = Result<oauth2::HttpResponse, HttpError>> + Send + 'a>>;
+
+/// The `oauth2` crate's HTTP client: each request through [`HttpClient::send`] (policy, address
+/// rule, transcript, no redirects), recorded in `capture` as the step shows it.
+fn transport<'a>(
+    http: &'a HttpClient,
+    transcript: &'a Transcript,
+    provenance: &'a Provenance,
+    capture: &'a Mutex<Capture>,
+) -> impl Fn(oauth2::HttpRequest) -> Sent<'a> + 'a {
+    move |request: oauth2::HttpRequest| -> Sent<'a> {
+        Box::pin(async move {
+            let (parts, body) = request.into_parts();
+            let headers: Vec<HttpHeader> = (parts.headers.iter())
+                .map(|(name, value)| HttpHeader {
+                    name: name.as_str().to_owned(),
+                    value: String::from_utf8_lossy(value.as_bytes()).into_owned(),
+                })
+                .collect();
+            let url = parts.uri.to_string();
+            if let Ok(mut c) = capture.lock() {
+                c.request = Some(StepRequest {
+                    method: parts.method.to_string(),
+                    url: url.clone(),
+                    headers: headers_for_step(
+                        (headers.iter()).map(|h| (h.name.as_str(), h.value.as_bytes())),
+                    ),
+                    params: form_params(&body, explain_token_param),
+                });
+            }
+            let request = build_request(
+                parts.method.as_str(),
+                &url,
+                headers,
+                Some(body),
+                provenance.clone(),
+                http.policy(),
+            )?;
+            let response = http.send(request, transcript).await?;
+            if let Ok(mut c) = capture.lock() {
+                let json = serde_json::from_slice::<Value>(&response.body).ok();
+                let error = (json.as_ref())
+                    .and_then(|j| j.get("error"))
+                    .and_then(Value::as_str)
+                    .map(|e| format!(" {e}"))
+                    .unwrap_or_default();
+                c.responses.push(format!("HTTP {}{error}", response.status));
+                c.json = json;
+                c.response = Some(StepResponse {
+                    status: Some(response.status),
+                    headers: headers_for_step(
+                        (response.headers.iter()).map(|h| (h.name.as_str(), h.value.as_bytes())),
+                    ),
+                    body: body_for_step(&response.body),
+                });
+            }
+            let mut builder = oauth2::http::Response::builder().status(response.status);
+            for h in &response.headers {
+                builder = builder.header(h.name.as_str(), h.value.as_str());
+            }
+            builder.body(response.body).map_err(|e| HttpError::Request {
+                url: response.url.clone(),
+                reason: format!("unusable response headers ({e})"),
+            })
+        })
+    }
+}
+
+/// The crate's client for `client`: its id, and its secret and how it is sent.
+fn oauth_client(client: &ClientAuth) -> Result<NewClient, TokenError> {
+    let mut oauth = NewClient::new(ClientId::new(client.client_id.clone()));
+    if client.method != ClientAuthMethod::None {
+        let method = client.method.as_str();
+        let secret = (client.secret.as_ref()).ok_or(TokenError::MissingSecret { method })?;
+        oauth = oauth.set_client_secret(ClientSecret::new(secret.expose_secret().to_owned()));
+        if client.method == ClientAuthMethod::ClientSecretPost {
+            oauth = oauth.set_auth_type(AuthType::RequestBody);
+        }
+    }
+    Ok(oauth)
+}
+
+/// An OAuth error object as the step and the error show it.
+fn oauth_error<T: oauth2::ErrorResponseType + AsRef<str> + std::fmt::Display + 'static>(
+    e: &oauth2::StandardErrorResponse<T>,
+) -> OAuthError {
+    let error = e.error().as_ref().to_owned();
+    OAuthError {
+        hint: token_error_hint(&error).map(str::to_owned),
+        error,
+        error_description: e.error_description().cloned(),
+        error_uri: e.error_uri().cloned(),
+    }
+}
+
+/// The crate's error, as ours.
+fn map_error<T: oauth2::ErrorResponseType + AsRef<str> + std::fmt::Display + 'static>(
+    e: RequestTokenError<HttpError, oauth2::StandardErrorResponse<T>>,
+    url: &str,
+    status: Option<u16>,
+    expected: &str,
+) -> TokenError {
+    match e {
+        RequestTokenError::ServerResponse(e) => TokenError::Refused(oauth_error(&e)),
+        RequestTokenError::Request(e) => TokenError::Http(e),
+        RequestTokenError::Parse(e, _) => TokenError::InvalidResponse {
+            url: url.to_owned(),
+            what: match status {
+                Some(s) if s != 200 => format!("HTTP {s} without an OAuth error object"),
+                _ => format!("JSON that is not {expected} ({e})"),
+            },
+            expected: expected.to_owned(),
+        },
+        RequestTokenError::Other(reason) => TokenError::InvalidResponse {
+            url: url.to_owned(),
+            what: match status {
+                Some(s) if s != 200 => format!("HTTP {s} ({reason})"),
+                _ => reason,
+            },
+            expected: expected.to_owned(),
+        },
+    }
+}
+
+/// Runs one request of the crate's through `capture` and builds its step.
+async fn stepped<T>(
+    transcript: &Transcript,
+    name: StepName,
+    explanation: &str,
+    spec: &str,
+    run: impl AsyncFnOnce(&Mutex<Capture>) -> Result<T, TokenError>,
+) -> (Step, Result<T, TokenError>, Capture) {
+    let started = Instant::now();
+    let first = transcript.len();
+    let capture = Mutex::new(Capture::default());
+    let result = run(&capture).await;
+    let capture = capture.into_inner().unwrap_or_else(|e| e.into_inner());
+    let step = Step {
+        name,
+        status: if result.is_ok() {
+            StepStatus::Ok
+        } else {
+            StepStatus::Failed
+        },
+        explanation: explanation.to_owned(),
+        spec: spec.to_owned(),
+        request: capture.request.clone(),
+        response: capture.response.clone(),
+        exchanges: transcript.exchanges_since(first),
+        error: result.as_ref().err().map(ToString::to_string),
+        notes: Vec::new(),
+        duration_ms: u64::try_from(started.elapsed().as_millis()).unwrap_or(u64::MAX),
+    };
+    (step, result, capture)
 }
 
 /// Sends one token request for `grant` and returns its timeline step, and the tokens or why
@@ -203,28 +379,16 @@ pub async fn request_tokens(
             "The client trades its refresh token for a fresh access token (and often a new refresh token: rotation) without the user.",
             "RFC 6749 §6, RFC 9700 §4.14",
         ),
+        Grant::ClientCredentials { .. } => (
+            StepName::Token,
+            "A confidential client asks for a token for itself, with no user involved: machine-to-machine access, authenticated by the client's own secret.",
+            "RFC 6749 §4.4",
+        ),
     };
-    let started = Instant::now();
-    let first = transcript.len();
-    let capture = Mutex::new(Capture::default());
-    let result = send(http, transcript, endpoint, client, grant, &capture).await;
-    let capture = capture.into_inner().unwrap_or_else(|e| e.into_inner());
-    let step = Step {
-        name,
-        status: if result.is_ok() {
-            StepStatus::Ok
-        } else {
-            StepStatus::Failed
-        },
-        explanation: explanation.to_owned(),
-        spec: spec.to_owned(),
-        request: capture.request,
-        response: capture.response,
-        exchanges: transcript.exchanges_since(first),
-        error: result.as_ref().err().map(ToString::to_string),
-        notes: Vec::new(),
-        duration_ms: u64::try_from(started.elapsed().as_millis()).unwrap_or(u64::MAX),
-    };
+    let (step, result, _) = stepped(transcript, name, explanation, spec, async |capture| {
+        send(http, transcript, endpoint, client, grant, capture).await
+    })
+    .await;
     (step, result)
 }
 
@@ -238,73 +402,8 @@ async fn send(
 ) -> Result<TokenSet, TokenError> {
     let token_url = TokenUrl::new(endpoint.url.clone())
         .map_err(|_| TokenError::InvalidEndpoint(endpoint.url.clone()))?;
-    let mut oauth =
-        NewClient::new(ClientId::new(client.client_id.clone())).set_token_uri(token_url);
-    match client.method {
-        ClientAuthMethod::None => {}
-        ClientAuthMethod::ClientSecretBasic | ClientAuthMethod::ClientSecretPost => {
-            let method = match client.method {
-                ClientAuthMethod::ClientSecretPost => "client_secret_post",
-                _ => "client_secret_basic",
-            };
-            let secret = client
-                .secret
-                .as_ref()
-                .ok_or(TokenError::MissingSecret { method })?;
-            oauth = oauth.set_client_secret(ClientSecret::new(secret.expose_secret().to_owned()));
-            if client.method == ClientAuthMethod::ClientSecretPost {
-                oauth = oauth.set_auth_type(AuthType::RequestBody);
-            }
-        }
-    }
-    let transport = |request: oauth2::HttpRequest| async move {
-        let (parts, body) = request.into_parts();
-        let headers: Vec<HttpHeader> = (parts.headers.iter())
-            .map(|(name, value)| HttpHeader {
-                name: name.as_str().to_owned(),
-                value: String::from_utf8_lossy(value.as_bytes()).into_owned(),
-            })
-            .collect();
-        let url = parts.uri.to_string();
-        if let Ok(mut c) = capture.lock() {
-            c.request = Some(StepRequest {
-                method: parts.method.to_string(),
-                url: url.clone(),
-                headers: headers_for_step(
-                    headers
-                        .iter()
-                        .map(|h| (h.name.as_str(), h.value.as_bytes())),
-                ),
-                params: form_params(&body, explain_token_param),
-            });
-        }
-        let request = build_request(
-            parts.method.as_str(),
-            &url,
-            headers,
-            Some(body),
-            endpoint.provenance.clone(),
-            http.policy(),
-        )?;
-        let response = http.send(request, transcript).await?;
-        if let Ok(mut c) = capture.lock() {
-            c.response = Some(StepResponse {
-                status: Some(response.status),
-                headers: headers_for_step(
-                    (response.headers.iter()).map(|h| (h.name.as_str(), h.value.as_bytes())),
-                ),
-                body: body_for_step(&response.body),
-            });
-        }
-        let mut builder = oauth2::http::Response::builder().status(response.status);
-        for h in &response.headers {
-            builder = builder.header(h.name.as_str(), h.value.as_str());
-        }
-        builder.body(response.body).map_err(|e| HttpError::Request {
-            url: response.url.clone(),
-            reason: format!("unusable response headers ({e})"),
-        })
-    };
+    let oauth = oauth_client(client)?.set_token_uri(token_url);
+    let transport = transport(http, transcript, &endpoint.provenance, capture);
     let result = match grant {
         Grant::AuthorizationCode {
             code,
@@ -327,38 +426,215 @@ async fn send(
                 .request_async(&transport)
                 .await
         }
-    };
-    let status = capture
-        .lock()
-        .ok()
-        .and_then(|c| c.response.as_ref().and_then(|r| r.status));
-    match result {
-        Ok(response) => Ok(token_set(&response)),
-        Err(RequestTokenError::ServerResponse(e)) => {
-            let error = e.error().as_ref().to_owned();
-            Err(TokenError::Refused(OAuthError {
-                hint: token_error_hint(&error).map(str::to_owned),
-                error,
-                error_description: e.error_description().cloned(),
-                error_uri: e.error_uri().cloned(),
-            }))
+        Grant::ClientCredentials { scopes } => {
+            oauth
+                .exchange_client_credentials()
+                .add_scopes(scopes.iter().map(|s| Scope::new(s.clone())))
+                .request_async(&transport)
+                .await
         }
-        Err(RequestTokenError::Request(e)) => Err(TokenError::Http(e)),
-        Err(RequestTokenError::Parse(e, _)) => Err(TokenError::InvalidResponse {
-            url: endpoint.url.clone(),
-            what: match status {
-                Some(s) if s != 200 => format!("HTTP {s} without an OAuth error object"),
-                _ => format!("JSON that is not a token response ({e})"),
-            },
-        }),
-        Err(RequestTokenError::Other(reason)) => Err(TokenError::InvalidResponse {
-            url: endpoint.url.clone(),
-            what: match status {
-                Some(s) if s != 200 => format!("HTTP {s} ({reason})"),
-                _ => reason,
-            },
-        }),
+    };
+    let status = capture.lock().ok().and_then(|c| c.status());
+    result
+        .map(|response| token_set(&response))
+        .map_err(|e| map_error(e, &endpoint.url, status, "a token response"))
+}
+
+/// A device authorization response (RFC 8628 §3.2): what the user is shown, and what polling
+/// needs.
+#[derive(Debug)]
+pub struct DeviceAuthorization {
+    pub user_code: String,
+    pub verification_uri: String,
+    pub verification_uri_complete: Option<String>,
+    /// Seconds the codes stay valid.
+    pub expires_in: u64,
+    /// Seconds between polls: the server's, or 5 (RFC 8628 §3.2).
+    pub interval: u64,
+    response: StandardDeviceAuthorizationResponse,
+}
+
+/// Asks the device authorization endpoint for a user code (RFC 8628 §3.1).
+pub async fn request_device_code(
+    http: &HttpClient,
+    transcript: &Transcript,
+    endpoint: &Endpoint,
+    client: &ClientAuth,
+    scopes: &[String],
+) -> (Step, Result<DeviceAuthorization, TokenError>) {
+    let (step, result, _) = stepped(
+        transcript,
+        StepName::DeviceAuthorization,
+        "The device asks for a user code: the user enters it on another device's browser at the verification URI, while this one polls for tokens. For devices without a browser or keyboard.",
+        "RFC 8628 §3.1–3.2",
+        async |capture| {
+            let url = DeviceAuthorizationUrl::new(endpoint.url.clone())
+                .map_err(|_| TokenError::InvalidEndpoint(endpoint.url.clone()))?;
+            let oauth = oauth_client(client)?.set_device_authorization_url(url);
+            let transport = transport(http, transcript, &endpoint.provenance, capture);
+            let response: Result<StandardDeviceAuthorizationResponse, _> = oauth
+                .exchange_device_code()
+                .add_scopes(scopes.iter().map(|s| Scope::new(s.clone())))
+                .request_async(&transport)
+                .await;
+            let status = capture.lock().ok().and_then(|c| c.status());
+            let response = response.map_err(|e| {
+                map_error(e, &endpoint.url, status, "a device authorization response")
+            })?;
+            Ok(DeviceAuthorization {
+                user_code: response.user_code().secret().clone(),
+                verification_uri: response.verification_uri().to_string(),
+                verification_uri_complete: (response.verification_uri_complete())
+                    .map(|u| u.secret().clone()),
+                expires_in: response.expires_in().as_secs(),
+                interval: response.interval().as_secs(),
+                response,
+            })
+        },
+    )
+    .await;
+    (step, result)
+}
+
+/// Polls the token endpoint for the device's tokens (RFC 8628 §3.4–3.5): first after one
+/// interval, then every interval (five seconds more after each `slow_down`), until tokens, a
+/// final error (`access_denied`, `expired_token`) or `timeout`. One step for all the polls.
+pub async fn poll_device_token(
+    http: &HttpClient,
+    transcript: &Transcript,
+    endpoint: &Endpoint,
+    client: &ClientAuth,
+    device: &DeviceAuthorization,
+    timeout: Duration,
+) -> (Step, Result<TokenSet, TokenError>) {
+    let interval = Duration::from_secs(device.interval.max(1));
+    let (mut step, result, capture) = stepped(
+        transcript,
+        StepName::DevicePoll,
+        "The device polls the token endpoint at the server's interval; authorization_pending means the user has not finished yet, slow_down means poll less often.",
+        "RFC 8628 §3.4–3.5",
+        async |capture| {
+            let token_url = TokenUrl::new(endpoint.url.clone())
+                .map_err(|_| TokenError::InvalidEndpoint(endpoint.url.clone()))?;
+            let oauth = oauth_client(client)?.set_token_uri(token_url);
+            let transport = transport(http, transcript, &endpoint.provenance, capture);
+            // RFC 8628 §3.5: the interval is the least time between polls; the first one waits
+            // too, since the user has only just been shown the code.
+            tokio::time::sleep(interval).await;
+            let result = oauth
+                .exchange_device_access_token(&device.response)
+                .request_async(&transport, tokio::time::sleep, Some(timeout))
+                .await;
+            let status = capture.lock().ok().and_then(|c| c.status());
+            result
+                .map(|response| token_set(&response))
+                .map_err(|e| map_error(e, &endpoint.url, status, "a token response"))
+        },
+    )
+    .await;
+    step.notes.push(format!(
+        "{} poll(s), every {} s at least: {}",
+        capture.responses.len(),
+        interval.as_secs(),
+        capture.responses.join(", ")
+    ));
+    (step, result)
+}
+
+/// Which token a revocation or introspection is about (RFC 7009 §2.1 `token_type_hint`).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum TokenHint {
+    AccessToken,
+    RefreshToken,
+}
+
+impl TokenHint {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            TokenHint::AccessToken => "access_token",
+            TokenHint::RefreshToken => "refresh_token",
+        }
     }
+}
+
+/// Revokes `token` at the revocation endpoint (RFC 7009 §2). The server answers 200 even for a
+/// token it does not know (§2.2), so success means "no longer usable", whatever it was.
+pub async fn revoke_token(
+    http: &HttpClient,
+    transcript: &Transcript,
+    endpoint: &Endpoint,
+    client: &ClientAuth,
+    token: &Secret,
+    hint: TokenHint,
+) -> (Step, Result<(), TokenError>) {
+    let (step, result, _) = stepped(
+        transcript,
+        StepName::Revocation,
+        "The client tells the server a token is no longer needed; the server invalidates it (a refresh token's access tokens may go with it). The answer is 200 even for an unknown token.",
+        "RFC 7009 §2",
+        async |capture| {
+            let url = RevocationUrl::new(endpoint.url.clone())
+                .map_err(|_| TokenError::InvalidEndpoint(endpoint.url.clone()))?;
+            let oauth = oauth_client(client)?.set_revocation_url(url);
+            let transport = transport(http, transcript, &endpoint.provenance, capture);
+            let value = token.expose_secret().to_owned();
+            let revocable = match hint {
+                TokenHint::AccessToken => StandardRevocableToken::AccessToken(AccessToken::new(value)),
+                TokenHint::RefreshToken => StandardRevocableToken::RefreshToken(RefreshToken::new(value)),
+            };
+            let request = oauth
+                .revoke_token(revocable)
+                .map_err(|e| TokenError::InvalidEndpoint(format!("{} ({e})", endpoint.url)))?;
+            let result = request.request_async(&transport).await;
+            let status = capture.lock().ok().and_then(|c| c.status());
+            result.map_err(|e| map_error(e, &endpoint.url, status, "an empty 200"))
+        },
+    )
+    .await;
+    (step, result)
+}
+
+/// Introspects `token` (RFC 7662 §2): the response's members as the server sent them.
+pub async fn introspect_token(
+    http: &HttpClient,
+    transcript: &Transcript,
+    endpoint: &Endpoint,
+    client: &ClientAuth,
+    token: &Secret,
+    hint: Option<TokenHint>,
+) -> (Step, Result<serde_json::Map<String, Value>, TokenError>) {
+    let (step, result, capture) = stepped(
+        transcript,
+        StepName::Introspection,
+        "A protected resource (or the client) asks the server whether a token is active, and what it stands for: its scope, subject, client and expiry.",
+        "RFC 7662 §2",
+        async |capture| {
+            let url = IntrospectionUrl::new(endpoint.url.clone())
+                .map_err(|_| TokenError::InvalidEndpoint(endpoint.url.clone()))?;
+            let oauth = oauth_client(client)?.set_introspection_url(url);
+            let transport = transport(http, transcript, &endpoint.provenance, capture);
+            let access = AccessToken::new(token.expose_secret().to_owned());
+            let mut request = oauth.introspect(&access);
+            if let Some(hint) = hint {
+                request = request.set_token_type_hint(hint.as_str());
+            }
+            let result = request.request_async(&transport).await;
+            let status = capture.lock().ok().and_then(|c| c.status());
+            result
+                .map(|_| ())
+                .map_err(|e| map_error(e, &endpoint.url, status, "an introspection response"))
+        },
+    )
+    .await;
+    let result = result.and_then(|()| match capture.json {
+        Some(Value::Object(members)) => Ok(members),
+        _ => Err(TokenError::InvalidResponse {
+            url: endpoint.url.clone(),
+            what: "something other than a JSON object".to_owned(),
+            expected: "an introspection response".to_owned(),
+        }),
+    });
+    (step, result)
 }
 
 fn token_set(response: &TokenResponse) -> TokenSet {

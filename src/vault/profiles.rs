@@ -58,6 +58,15 @@ pub enum ClientAuthMethod {
 }
 
 impl ClientAuthMethod {
+    /// As the metadata and the command line name it: `none`, `client_secret_basic`, …
+    pub fn as_str(self) -> &'static str {
+        match self {
+            ClientAuthMethod::None => "none",
+            ClientAuthMethod::ClientSecretBasic => "client_secret_basic",
+            ClientAuthMethod::ClientSecretPost => "client_secret_post",
+        }
+    }
+
     /// Every method, in the order pickers list them.
     pub const ALL: [ClientAuthMethod; 3] = [
         ClientAuthMethod::None,
