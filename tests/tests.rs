@@ -8,6 +8,7 @@ mod diff;
 mod discovery;
 mod encode;
 mod flow;
+mod grants;
 mod hidden_text;
 mod http;
 mod interop;

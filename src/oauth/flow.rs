@@ -163,7 +163,7 @@ impl FlowResult {
     /// True when every ID token check passed or was skipped, and userinfo (if fetched) matched.
     pub fn is_valid(&self) -> bool {
         let checks_ok = (self.id_token_checks.iter()).all(|c| c.status != CheckStatus::Fail);
-        let steps_ok = (self.steps.iter()).all(|s| s.status == StepStatus::Ok);
+        let steps_ok = (self.steps.iter()).all(|s| s.status != StepStatus::Failed);
         checks_ok && steps_ok
     }
 }
@@ -838,6 +838,7 @@ pub(super) async fn with_client_auth<T>(
         first.as_str(),
         other.as_str()
     ));
+    step.status = StepStatus::Retried;
     timeline.push(step);
     client.method = other;
     let (mut step, result) = attempt(client).await;

@@ -59,6 +59,9 @@ pub enum StepStatus {
     Ok,
     /// It failed: the server said no, or the exchange could not be completed.
     Failed,
+    /// It failed, and the next step is the same request tried another way (the other client
+    /// authentication method after `invalid_client`).
+    Retried,
 }
 
 /// A request as a step shows it.

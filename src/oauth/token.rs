@@ -213,16 +213,28 @@ fn transport<'a>(
     provenance: &'a Provenance,
     capture: &'a Mutex<Capture>,
 ) -> impl Fn(oauth2::HttpRequest) -> Sent<'a> + 'a {
+    transport_to(http, transcript, provenance, capture, None)
+}
+
+/// [`transport`], sending to `url` whatever URL the crate built (see [`revoke_token`]).
+fn transport_to<'a>(
+    http: &'a HttpClient,
+    transcript: &'a Transcript,
+    provenance: &'a Provenance,
+    capture: &'a Mutex<Capture>,
+    url: Option<&'a str>,
+) -> impl Fn(oauth2::HttpRequest) -> Sent<'a> + 'a {
     move |request: oauth2::HttpRequest| -> Sent<'a> {
         Box::pin(async move {
             let (parts, body) = request.into_parts();
+            let built = parts.uri.to_string();
+            let url = url.map_or(built, str::to_owned);
             let headers: Vec<HttpHeader> = (parts.headers.iter())
                 .map(|(name, value)| HttpHeader {
                     name: name.as_str().to_owned(),
                     value: String::from_utf8_lossy(value.as_bytes()).into_owned(),
                 })
                 .collect();
-            let url = parts.uri.to_string();
             if let Ok(mut c) = capture.lock() {
                 c.request = Some(StepRequest {
                     method: parts.method.to_string(),
@@ -573,10 +585,20 @@ pub async fn revoke_token(
         "The client tells the server a token is no longer needed; the server invalidates it (a refresh token's access tokens may go with it). The answer is 200 even for an unknown token.",
         "RFC 7009 §2",
         async |capture| {
-            let url = RevocationUrl::new(endpoint.url.clone())
+            // The crate refuses a revocation URL that is not https (RFC 7009 §2), even on
+            // loopback, where a local provider (or the practice issuer) serves plain http. Our
+            // policy already decided which plain http URLs may be reached (loopback, or the
+            // explicit allow-http); the crate is given the https form and the request goes to
+            // the endpoint as it is.
+            let mut for_crate = url::Url::parse(&endpoint.url)
                 .map_err(|_| TokenError::InvalidEndpoint(endpoint.url.clone()))?;
+            if for_crate.scheme() == "http" {
+                let _ = for_crate.set_scheme("https");
+            }
+            let url = RevocationUrl::from_url(for_crate);
             let oauth = oauth_client(client)?.set_revocation_url(url);
-            let transport = transport(http, transcript, &endpoint.provenance, capture);
+            let transport =
+                transport_to(http, transcript, &endpoint.provenance, capture, Some(&endpoint.url));
             let value = token.expose_secret().to_owned();
             let revocable = match hint {
                 TokenHint::AccessToken => StandardRevocableToken::AccessToken(AccessToken::new(value)),

@@ -58,6 +58,15 @@ pub fn play_browser(authorization_url: &str, user: &str, consent: Consent) -> Br
     runtime().block_on(Browser::new().play(start, user, consent))
 }
 
+/// Plays the person approving a device flow (RFC 8628 §3.3) from its `verification_uri_complete`:
+/// the provider's code confirmation pages, then login as `user` and consent (or deny). Returns
+/// the text of the last page (the provider's "success" or "denied" page, not a redirect).
+pub fn play_device(verification_uri_complete: &str, user: &str, consent: Consent) -> String {
+    let start = Url::parse(verification_uri_complete)
+        .unwrap_or_else(|e| panic!("play_device: {verification_uri_complete:?} is not a URL: {e}"));
+    runtime().block_on(Browser::new().play_device(start, user, consent))
+}
+
 /// Sends `GET <redirect_uri>?<query>` as a forged redirect would (another local process or a web
 /// page guessing the port): the listener's status and body. Blocking, like [`play_browser`].
 pub fn send_forged_redirect(redirect_uri: &str, query: &str) -> (u16, String) {
@@ -215,6 +224,81 @@ impl Browser {
             request = next_request;
         }
         panic!("play_browser: still no redirect to the app after {MAX_HOPS} hops; last URL {url}");
+    }
+
+    async fn play_device(mut self, start: Url, user: &str, consent: Consent) -> String {
+        let mut url = start;
+        let mut request = Request::get();
+        // After the consent page, the provider ends on a page of its own: "success", or the code
+        // entry form again with the refusal shown.
+        let mut decided = false;
+        for _ in 0..MAX_HOPS {
+            let response = self.send(&url, &request).await;
+            let status = response.status();
+            if status.is_redirection() {
+                let next = (response.headers().get(LOCATION))
+                    .and_then(|l| l.to_str().ok())
+                    .and_then(|l| url.join(l).ok())
+                    .unwrap_or_else(|| {
+                        stuck("a redirect without a usable Location", &url, status, "")
+                    });
+                if !matches!(
+                    status,
+                    StatusCode::TEMPORARY_REDIRECT | StatusCode::PERMANENT_REDIRECT
+                ) {
+                    request = Request::get();
+                }
+                url = next;
+                continue;
+            }
+            let page = read_page(&url, response).await;
+            if status != StatusCode::OK {
+                stuck("an unexpected page", &url, status, &page);
+            }
+            let forms = forms(&page);
+            let with_prompt = |prompt: &str| {
+                forms
+                    .iter()
+                    .find(|f| f.hidden_value("prompt") == Some(prompt))
+            };
+            let (next, next_request) = if let Some(login) = with_prompt("login") {
+                let mut fields = login.hidden.clone();
+                fields.push(("login".to_owned(), user.to_owned()));
+                fields.push(("password".to_owned(), user.to_owned()));
+                (login.target(&url), login.request(fields))
+            } else if let Some(approval) = with_prompt("consent") {
+                decided = true;
+                match consent {
+                    Consent::Approve => (
+                        approval.target(&url),
+                        approval.request(approval.hidden.clone()),
+                    ),
+                    Consent::Deny => {
+                        let abort = start_tags(&page, "a")
+                            .into_iter()
+                            .filter_map(|a| a.attr("href").and_then(|h| url.join(h).ok()))
+                            .find(|href| href.path().ends_with("/abort"))
+                            .unwrap_or_else(|| {
+                                stuck("a consent page without an abort link", &url, status, &page)
+                            });
+                        (abort, Request::get())
+                    }
+                }
+            } else if let Some(code) = (forms.iter())
+                .find(|f| f.hidden_value("xsrf").is_some())
+                .filter(|_| !decided)
+            {
+                // The code entry and confirmation pages: submit as the button would.
+                let mut fields = code.hidden.clone();
+                fields.extend(code.buttons.iter().take(1).cloned());
+                (code.target(&url), code.request(fields))
+            } else {
+                return visible_text(&page);
+            };
+            url = next;
+            request = next_request;
+        }
+        panic!("play_device: not done after {MAX_HOPS} hops; last URL {url}");
     }
 
     /// One request with the jar's cookies; the response's cookies go into the jar.
@@ -441,6 +525,8 @@ struct Form {
     action: String,
     method: Method,
     hidden: Vec<(String, String)>,
+    /// Named submit buttons (`<button name=confirm value=yes>`), whose pair a click adds.
+    buttons: Vec<(String, String)>,
 }
 
 impl Form {
@@ -488,6 +574,13 @@ fn forms(html: &str) -> Vec<Form> {
                     Some((name, input.attr("value").unwrap_or_default().to_owned()))
                 })
                 .collect();
+            let buttons = start_tags(&html[form.end..close], "button")
+                .into_iter()
+                .filter_map(|button| {
+                    let name = button.attr("name")?.to_owned();
+                    Some((name, button.attr("value").unwrap_or_default().to_owned()))
+                })
+                .collect();
             let method = match form.attr("method") {
                 Some(m) if m.eq_ignore_ascii_case("post") => Method::POST,
                 _ => Method::GET,
@@ -496,6 +589,7 @@ fn forms(html: &str) -> Vec<Form> {
                 action: form.attr("action").unwrap_or_default().to_owned(),
                 method,
                 hidden,
+                buttons,
             }
         })
         .collect()

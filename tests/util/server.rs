@@ -197,16 +197,21 @@ fn serve(
             headers.push((n.trim().to_ascii_lowercase(), v.trim().to_owned()));
         }
     }
+    let has_authorization = headers.iter().any(|(n, _)| n == "authorization");
     seen.lock().unwrap().push(SeenRequest {
         path: path.clone(),
         headers,
     });
-    let reply = routes
-        .lock()
-        .unwrap()
-        .get(&path)
-        .cloned()
-        .unwrap_or_else(|| Reply::status(404));
+    // A route named `<path> [authorization]` answers requests that carry an Authorization
+    // header (client_secret_basic), the plain `<path>` the others.
+    let reply = {
+        let routes = routes.lock().unwrap();
+        (routes.get(&format!("{path} [authorization]")))
+            .filter(|_| has_authorization)
+            .or_else(|| routes.get(&path))
+            .cloned()
+            .unwrap_or_else(|| Reply::status(404))
+    };
     if !reply.delay.is_zero() {
         std::thread::sleep(reply.delay);
     }

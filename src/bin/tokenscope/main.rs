@@ -6,6 +6,7 @@
 //! Each subcommand lives in its own module with an `Args` struct and a `run` function; adding one
 //! is a variant in [`Command`] and an arm in `main`.
 
+mod call;
 mod decode;
 mod diff;
 mod discover;
@@ -40,6 +41,8 @@ struct Cli {
 
 #[derive(Debug, Subcommand)]
 enum Command {
+    /// Call an API with an access token and explain the answer (401 challenge, 403).
+    Call(call::CallArgs),
     /// Decode a token without verifying it: header, claims explained, findings.
     Decode(decode::DecodeArgs),
     /// Compare two tokens: header, claims (sets by member, time deltas) and signature.
@@ -67,6 +70,7 @@ fn main() -> ExitCode {
         Err(e) => return output::usage_error(e, std::env::args_os().any(|a| a == "--json")),
     };
     match cli.command {
+        Command::Call(args) => call::run(args),
         Command::Decode(args) => decode::run(args),
         Command::Diff(args) => diff::run(args),
         Command::Discover(args) => discover::run(args),
@@ -79,7 +83,7 @@ fn main() -> ExitCode {
     }
 }
 
-/// Parses the command line. clap builds the tree of every subcommand and option (nine
+/// Parses the command line. clap builds the tree of every subcommand and option (ten
 /// subcommands, some with thirty options) and frees it again, which costs more than a local
 /// `verify` (benches/compare.sh). So a command line that starts with a subcommand's name is first
 /// parsed against that subcommand alone, and the tree is left for the process exit to reclaim;
@@ -108,6 +112,7 @@ fn subcommand_alone(name: &str) -> Option<clap::Command> {
         Some(augment(clap::Command::new(name)))
     };
     match name {
+        "call" => alone("call", call::CallArgs::augment_args),
         "decode" => alone("decode", decode::DecodeArgs::augment_args),
         "diff" => alone("diff", diff::DiffArgs::augment_args),
         "discover" => alone("discover", discover::DiscoverArgs::augment_args),
