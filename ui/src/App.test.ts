@@ -9,7 +9,7 @@ import { sampleDecoded } from "./test/fixtures";
 test("the nav lists only views that exist, with Inspect active", () => {
   render(App);
   const nav = screen.getByRole("navigation", { name: "Views" });
-  expect(within(nav).getAllByRole("button").map((b) => b.textContent)).toEqual(["Inspect", "Verify", "Diff", "Encode", "Discover", "Profiles", "Vault"]);
+  expect(within(nav).getAllByRole("button").map((b) => b.textContent)).toEqual(["Inspect", "Verify", "Diff", "Encode", "Discover", "Flows", "Profiles", "Vault"]);
   expect(screen.getByTestId("nav-inspect")).toHaveAttribute("aria-current", "page");
   expect(screen.getByTestId("token-input")).toBeInTheDocument();
 });

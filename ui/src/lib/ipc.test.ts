@@ -2,6 +2,9 @@ import { mockIPC } from "@tauri-apps/api/mocks";
 import { expect, test } from "vitest";
 
 import { sampleDecoded } from "../test/fixtures";
+import type { Channel } from "@tauri-apps/api/core";
+
+import type { FlowEvent } from "./bindings/FlowEvent";
 import {
   CANCELLED,
   cancelOperation,
@@ -11,6 +14,8 @@ import {
   discoverIssuer,
   isCancelled,
   newOperationId,
+  startCodeFlow,
+  toFlowFailure,
   toIpcError,
   verifyToken,
 } from "./ipc";
@@ -147,4 +152,37 @@ test("operation ids are fresh, and a cancellation is recognised by its code", ()
   expect(isCancelled({ code: CANCELLED, message: "m", details: null, exchanges: [] })).toBe(true);
   expect(isCancelled({ code: "http.timeout", message: "m", details: null, exchanges: [] })).toBe(false);
   expect(isCancelled(null)).toBe(false);
+});
+
+test("startCodeFlow hands Rust a channel whose events reach the callback", async () => {
+  const seen: FlowEvent[] = [];
+  let args: Record<string, unknown> = {};
+  mockIPC((cmd, a) => {
+    args = a as Record<string, unknown>;
+    (args.onEvent as Channel<FlowEvent>).onmessage({ event: "browser_opened" });
+    return { steps: [] };
+  });
+  const request = { profile: "dev", issuer: null, client_id: null, scopes: null, open_browser: true };
+  await startCodeFlow(request, "flow-1", (e) => seen.push(e));
+  expect(args.request).toEqual(request);
+  expect(args.operationId).toBe("flow-1");
+  expect(seen).toEqual([{ event: "browser_opened" }]);
+});
+
+test("a flow's rejection keeps its steps and OAuth error; anything else becomes one without", () => {
+  const oauth = { error: "access_denied", error_description: null, error_uri: null, hint: "refused" };
+  const failure = toFlowFailure({ code: "oauth.error_response", message: "m", details: null, exchanges: [], steps: [{ name: "discovery" }], oauth_error: oauth, refresh_token_deleted: true });
+  expect(failure.code).toBe("oauth.error_response");
+  expect(failure.steps).toHaveLength(1);
+  expect(failure.oauth_error).toEqual(oauth);
+  expect(failure.refresh_token_deleted).toBe(true);
+  expect(toFlowFailure("boom")).toEqual({
+    code: "ipc.unexpected",
+    message: "boom",
+    details: null,
+    exchanges: [],
+    steps: [],
+    oauth_error: null,
+    refresh_token_deleted: false,
+  });
 });

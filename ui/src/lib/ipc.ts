@@ -1,6 +1,6 @@
 // The only module that talks to the Rust side. Every command gets a typed wrapper here, and every
 // rejection comes out as an `IpcError` so views can branch on `code`, never on message text.
-import { invoke } from "@tauri-apps/api/core";
+import { Channel, invoke } from "@tauri-apps/api/core";
 
 import type { Change } from "./bindings/Change";
 import type { ClaimHelpers } from "./bindings/ClaimHelpers";
@@ -30,8 +30,17 @@ import type { SaveProfileRequest } from "./bindings/SaveProfileRequest";
 import type { SecretKind } from "./bindings/SecretKind";
 import type { VaultEntry } from "./bindings/VaultEntry";
 import type { VaultStatus } from "./bindings/VaultStatus";
+import type { CodeFlowRequest } from "./bindings/CodeFlowRequest";
+import type { FlowEvent } from "./bindings/FlowEvent";
+import type { FlowFailureReply } from "./bindings/FlowFailureReply";
+import type { FlowResult } from "./bindings/FlowResult";
+import type { OAuthError } from "./bindings/OAuthError";
+import type { PreviousTokensRequest } from "./bindings/PreviousTokensRequest";
+import type { Step } from "./bindings/Step";
+import type { UserinfoReply } from "./bindings/UserinfoReply";
+import type { UserinfoRequest } from "./bindings/UserinfoRequest";
 
-export type { IpcError };
+export type { IpcError, FlowFailureReply };
 
 /** Decodes a pasted token without verifying it; Rust strips quotes, `Bearer ` and whitespace. */
 export async function decodeToken(token: string): Promise<DecodedToken> {
@@ -173,6 +182,54 @@ export async function vaultDelete(profile: string, kind: SecretKind): Promise<bo
 /** Deletes every Tokenscope keychain entry ("Forget all"); returns what it deleted. */
 export async function vaultForgetAll(): Promise<VaultEntry[]> {
   return call<VaultEntry[]>("vault_forget_all", {});
+}
+
+/**
+ * Runs the authorization code flow with PKCE as network operation `operationId`. `onEvent` hears
+ * of the authorization URL once the loopback listener is bound, then of each step as it ends.
+ * Rejects with a `FlowFailureReply`: the code, the steps made, the provider's OAuth error.
+ */
+export async function startCodeFlow(
+  request: CodeFlowRequest,
+  operationId: string,
+  onEvent: (event: FlowEvent) => void,
+): Promise<FlowResult> {
+  const channel = new Channel<FlowEvent>(onEvent);
+  return callFlow<FlowResult>("start_code_flow", { request, operationId, onEvent: channel });
+}
+
+/** Refreshes a profile's tokens with its stored refresh token; the new ones are diffed with `previous`. */
+export async function refreshFlow(
+  profile: string,
+  previous: PreviousTokensRequest,
+  operationId: string,
+  onEvent: (event: FlowEvent) => void,
+): Promise<FlowResult> {
+  const channel = new Channel<FlowEvent>(onEvent);
+  return callFlow<FlowResult>("refresh_flow", { profile, previous, operationId, onEvent: channel });
+}
+
+/** Calls userinfo with a finished flow's access token; its `sub` is compared with `expected_sub`. */
+export async function flowUserinfo(request: UserinfoRequest, operationId: string): Promise<UserinfoReply> {
+  return callFlow<UserinfoReply>("flow_userinfo", { request, operationId });
+}
+
+async function callFlow<T>(command: string, args: Record<string, unknown>): Promise<T> {
+  try {
+    return await invoke<T>(command, args);
+  } catch (e) {
+    // eslint-disable-next-line @typescript-eslint/only-throw-error
+    throw toFlowFailure(e);
+  }
+}
+
+/** Turns what a flow command rejected with into a `FlowFailureReply` (an `IpcError` and more). */
+export function toFlowFailure(e: unknown): FlowFailureReply {
+  const error = toIpcError(e);
+  const steps = isRecord(e) && Array.isArray(e.steps) ? (e.steps as Step[]) : [];
+  const oauth = isRecord(e) && isRecord(e.oauth_error) ? (e.oauth_error as OAuthError) : null;
+  const deleted = isRecord(e) && e.refresh_token_deleted === true;
+  return { ...error, steps, oauth_error: oauth, refresh_token_deleted: deleted };
 }
 
 async function call<T>(command: string, args: Record<string, unknown>): Promise<T> {

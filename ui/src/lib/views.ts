@@ -5,6 +5,7 @@ import type { Component } from "svelte";
 import Diff from "./features/diff/Diff.svelte";
 import Discover from "./features/discover/Discover.svelte";
 import Encode from "./features/encode/Encode.svelte";
+import Flows from "./features/flows/Flows.svelte";
 import Inspect from "./features/inspect/Inspect.svelte";
 import Profiles from "./features/profiles/Profiles.svelte";
 import Vault from "./features/vault/Vault.svelte";
@@ -47,6 +48,12 @@ export const VIEWS: readonly View[] = [
     label: "Discover",
     description: "Fetch, explain and lint an OpenID Provider's metadata and keys",
     component: Discover,
+  },
+  {
+    id: "flows",
+    label: "Flows",
+    description: "Run the authorization code flow (PKCE, loopback redirect) step by step; refresh and call userinfo",
+    component: Flows,
   },
   {
     id: "profiles",
