@@ -140,6 +140,15 @@ test("Use for Verify hands the issuer to Verify", async () => {
   expect(session.verifyKey).toEqual({ kind: "issuer", value: "https://idp.example" });
 });
 
+test("Use for a flow hands the issuer to Flows", async () => {
+  mockDiscover((r) => sampleReport(r.issuer));
+  render(Discover);
+  await discover("https://idp.example");
+  await fireEvent.click(await screen.findByTestId("discover-use-for-flow"));
+  expect(session.view).toBe("flows");
+  expect(session.flowIssuer).toBe("https://idp.example");
+});
+
 test("Compare with… lists how a second issuer's metadata differs", async () => {
   const requests = mockDiscover((r) => sampleReport(r.issuer));
   render(Discover);
