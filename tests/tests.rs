@@ -7,6 +7,7 @@ mod decode;
 mod diff;
 mod discovery;
 mod encode;
+mod export;
 mod flow;
 mod grants;
 mod hidden_text;
