@@ -13,6 +13,7 @@ pub mod jwt;
 pub mod keysource;
 pub mod oauth;
 pub mod operation;
+pub mod practice;
 pub mod secret;
 pub mod text;
 pub mod vault;
