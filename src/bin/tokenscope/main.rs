@@ -16,6 +16,7 @@ mod input;
 mod keygen;
 mod net;
 mod output;
+mod practice;
 mod profile;
 mod render;
 mod vault;
@@ -55,6 +56,9 @@ enum Command {
     Flow(flow::FlowArgs),
     /// Generate a signing key pair: private/public PEM, private JWK and public JWK Set.
     Keygen(Box<keygen::KeygenArgs>),
+    /// Run the built-in practice OpenID Provider on 127.0.0.1, optionally staging a lesson.
+    #[command(name = "practice-issuer")]
+    PracticeIssuer(practice::PracticeArgs),
     /// Provider profiles: issuer, client, redirect and scopes (secrets go to the OS keychain).
     Profile(profile::ProfileArgs),
     /// Refresh tokens and client secrets in the OS keychain: list, reveal, store, forget.
@@ -77,6 +81,7 @@ fn main() -> ExitCode {
         Command::Encode(args) => encode::run(*args),
         Command::Flow(args) => flow::run(args),
         Command::Keygen(args) => keygen::run(*args),
+        Command::PracticeIssuer(args) => practice::run(args),
         Command::Profile(args) => profile::run(args),
         Command::Vault(args) => vault::run(args),
         Command::Verify(args) => verify::run(*args),
@@ -119,6 +124,7 @@ fn subcommand_alone(name: &str) -> Option<clap::Command> {
         "encode" => alone("encode", encode::EncodeArgs::augment_args),
         "flow" => alone("flow", flow::FlowArgs::augment_args),
         "keygen" => alone("keygen", keygen::KeygenArgs::augment_args),
+        "practice-issuer" => alone("practice-issuer", practice::PracticeArgs::augment_args),
         "profile" => alone("profile", profile::ProfileArgs::augment_args),
         "vault" => alone("vault", vault::VaultArgs::augment_args),
         "verify" => alone("verify", verify::VerifyArgs::augment_args),
