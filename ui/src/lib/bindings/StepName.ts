@@ -3,4 +3,4 @@
 /**
  * What a step of a flow does, as timelines and the CLI's `steps[].name` name it.
  */
-export type StepName = "discovery" | "authorization" | "token" | "jwks" | "userinfo" | "refresh";
+export type StepName = "discovery" | "authorization" | "token" | "jwks" | "userinfo" | "refresh" | "device_authorization" | "device_poll" | "revocation" | "introspection" | "api_call";

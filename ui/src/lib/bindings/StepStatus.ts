@@ -3,4 +3,4 @@
 /**
  * How a step ended.
  */
-export type StepStatus = "ok" | "failed";
+export type StepStatus = "ok" | "failed" | "retried";
