@@ -17,6 +17,7 @@ mod key_sources;
 mod keychain;
 mod loopback;
 mod operations;
+mod practice;
 mod profiles;
 mod properties;
 mod secret_input;

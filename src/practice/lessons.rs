@@ -36,8 +36,8 @@ pub struct LessonInfo {
     pub explanation: &'static str,
     /// What Tokenscope shows when the lesson runs.
     pub what_you_see: &'static str,
-    /// The ID token check the lesson makes fail (`signature`, `aud`, …), when it is one.
-    pub failing_check: Option<&'static str>,
+    /// The ID token checks the lesson makes fail (`signature`, `aud`, …), and no others.
+    pub failing_checks: &'static [&'static str],
     /// The error code the lesson makes a flow or discovery end with, when it is one.
     pub error_code: Option<&'static str>,
 }
@@ -74,7 +74,14 @@ impl Lesson {
 
     /// The lesson's name, summary, explanation and expected outcome.
     pub fn info(self) -> LessonInfo {
-        let (name, summary, explanation, what_you_see, failing_check, error_code) = match self {
+        let (name, summary, explanation, what_you_see, failing_checks, error_code): (
+            _,
+            _,
+            _,
+            _,
+            &'static [&'static str],
+            _,
+        ) = match self {
             Lesson::ExpiredIdToken => (
                 "expired-id-token",
                 "the ID token expired ten minutes ago",
@@ -84,7 +91,7 @@ impl Lesson {
                  §4.1.4).",
                 "The flow's ID token checks: exp fails (expired 10 min ago); the signature and \
                  every other check pass.",
-                Some("exp"),
+                &["exp"],
                 None,
             ),
             Lesson::NbfFuture => (
@@ -95,7 +102,7 @@ impl Lesson {
                  one that ignores nbf accepts tokens meant for later.",
                 "The flow's ID token checks: nbf fails (not valid for another hour); the rest \
                  pass.",
-                Some("nbf"),
+                &["nbf"],
                 None,
             ),
             Lesson::WrongAudience => (
@@ -106,7 +113,7 @@ impl Lesson {
                  token for itself can replay it to your app and log in as the user (OIDC Core \
                  §3.1.3.7 step 3).",
                 "The flow's ID token checks: aud fails (the client id is not in aud).",
-                Some("aud"),
+                &["aud"],
                 None,
             ),
             Lesson::WrongIssuer => (
@@ -116,7 +123,7 @@ impl Lesson {
                  iss exactly with the discovered issuer (OIDC Core §3.1.3.7 step 2); without it, \
                  a token from any provider that shares keys or is trusted elsewhere is accepted.",
                 "The flow's ID token checks: iss fails (expected the practice issuer's URL).",
-                Some("iss"),
+                &["iss"],
                 None,
             ),
             Lesson::AlgNone => (
@@ -125,9 +132,10 @@ impl Lesson {
                 "The ID token has alg \"none\" and no signature. A library that trusts the \
                  token's own alg header accepts it, and then anyone can forge any identity \
                  (RFC 8725 §2.1, §3.1). Clients must fix the algorithms they accept.",
-                "The flow's ID token checks: signature fails (an unsigned token is refused); the \
-                 claims themselves are fine.",
-                Some("signature"),
+                "The flow's ID token checks: signature and alg fail (an unsigned token is \
+                 refused, and \"none\" is never accepted), and at_hash cannot be checked without \
+                 an algorithm to hash with; the claims themselves pass.",
+                &["signature", "alg", "at_hash"],
                 None,
             ),
             Lesson::AlgConfusion => (
@@ -138,8 +146,9 @@ impl Lesson {
                  kid verifies it with the public key as an HMAC secret, and the public key is \
                  public: anyone can forge tokens (RFC 8725 §2.1, §3.1, CVE-2015-9235).",
                 "The flow's ID token checks: signature fails (HS256 does not fit the RSA key the \
-                 kid names).",
-                Some("signature"),
+                 kid names) and alg fails (an HMAC algorithm where the issuer's keys are \
+                 asymmetric); the claims pass.",
+                &["signature", "alg"],
                 None,
             ),
             Lesson::MissingKid => (
@@ -151,7 +160,7 @@ impl Lesson {
                  Core §10.1).",
                 "The flow passes, but the signature check says no kid was in the header and how \
                  many keys had to be tried before one matched.",
-                None,
+                &[],
                 None,
             ),
             Lesson::UnknownKey => (
@@ -162,7 +171,7 @@ impl Lesson {
                  verify it; a client that fetches keys from the token's own jku or jwk header \
                  would accept the attacker's key (RFC 8725 §3.10).",
                 "The flow's ID token checks: signature fails (no key has the token's kid).",
-                Some("signature"),
+                &["signature"],
                 None,
             ),
             Lesson::WrongNonce => (
@@ -172,7 +181,7 @@ impl Lesson {
                  what a replayed or injected ID token from another login looks like. The client \
                  must compare nonce with the value it stored (OIDC Core §3.1.3.7 step 11, §15.5.2).",
                 "The flow's ID token checks: nonce fails.",
-                Some("nonce"),
+                &["nonce"],
                 None,
             ),
             Lesson::WrongAtHash => (
@@ -182,7 +191,7 @@ impl Lesson {
                  was swapped in transit, or the provider hashed the wrong thing. at_hash binds \
                  the two tokens together (OIDC Core §3.1.3.8, §3.2.2.9).",
                 "The flow's ID token checks: at_hash fails.",
-                Some("at_hash"),
+                &["at_hash"],
                 None,
             ),
             Lesson::CsrfState => (
@@ -196,7 +205,7 @@ impl Lesson {
                 "The loopback listener refuses the redirect (400, state mismatch) and keeps \
                  waiting; the flow ends with oauth.redirect_timeout, the refused redirect in its \
                  timeline.",
-                None,
+                &[],
                 Some("oauth.redirect_timeout"),
             ),
             Lesson::CodeReplay => (
@@ -207,7 +216,7 @@ impl Lesson {
                  refused with invalid_grant, and the tokens issued for the code are revoked \
                  (RFC 6749 §4.1.2, §10.5; RFC 9700 §4.5).",
                 "The token step fails with invalid_grant (the code was already used); exit 1.",
-                None,
+                &[],
                 Some("oauth.error_response"),
             ),
             Lesson::RefreshReuse => (
@@ -219,7 +228,7 @@ impl Lesson {
                  attacker's new token included (RFC 9700 §4.14.2).",
                 "The code flow succeeds; the next refresh fails with invalid_grant and the \
                  refresh token is deleted from the keychain; exit 1.",
-                None,
+                &[],
                 Some("oauth.error_response"),
             ),
             Lesson::SlowToken => (
@@ -229,7 +238,7 @@ impl Lesson {
                  timeouts hang for ever on a slow or malicious server; every network call needs \
                  a bound.",
                 "The token step fails with http.timeout after 15 s; exit 2.",
-                None,
+                &[],
                 Some("http.timeout"),
             ),
             Lesson::Token500 => (
@@ -239,7 +248,7 @@ impl Lesson {
                  JSON error object of RFC 6749 §5.2. Clients must not try to read tokens out of \
                  it, and should show what came back.",
                 "The token step fails with oauth.invalid_response (status 500, not JSON); exit 2.",
-                None,
+                &[],
                 Some("oauth.invalid_response"),
             ),
             Lesson::IssuerMismatch => (
@@ -251,7 +260,7 @@ impl Lesson {
                  RFC 8414 §3.3, and the mix-up attack of RFC 9207).",
                 "discover reports the issuer-mismatch error finding (exit 1); flows stop at the \
                  discovery step with oauth.issuer_mismatch.",
-                None,
+                &[],
                 Some("oauth.issuer_mismatch"),
             ),
         };
@@ -260,7 +269,7 @@ impl Lesson {
             summary,
             explanation,
             what_you_see,
-            failing_check,
+            failing_checks,
             error_code,
         }
     }
