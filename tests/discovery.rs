@@ -1118,6 +1118,41 @@ fn cli_discovers_the_real_openid_provider() {
 }
 
 #[test]
+fn cli_readable_output_collapses_a_code_repeated_per_field_into_one_row() {
+    let idp = Idp::start();
+    let json = stdout_json(&tokenscope(&["discover", &idp.issuer, "--json"]));
+    let per_field: Vec<&str> = json["findings"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|f| f["code"] == "loopback-http")
+        .map(|f| f["field"].as_str().unwrap())
+        .collect();
+    // --json keeps one entry per field (the contract) …
+    assert!(per_field.len() > 3, "{per_field:?}");
+    // … the readable output one row, with the other fields listed under it.
+    let out = tokenscope(&["discover", &idp.issuer]);
+    let text = String::from_utf8_lossy(&out.stdout);
+    let rows: Vec<&str> = text
+        .lines()
+        .filter(|l| l.contains("loopback-http"))
+        .collect();
+    assert_eq!(rows.len(), 1, "{text}");
+    assert!(
+        rows[0].contains(&format!("×{}", per_field.len())),
+        "{}",
+        rows[0]
+    );
+    let listed = text
+        .lines()
+        .find(|l| l.trim_start().starts_with("the same for:"))
+        .unwrap_or_else(|| panic!("{text}"));
+    for field in &per_field[1..] {
+        assert!(listed.contains(field), "{field} in {listed}");
+    }
+}
+
+#[test]
 fn cli_readable_output_escapes_control_characters_the_server_sent() {
     // A hostile provider: an OSC sequence (retitle the terminal) in a field value and a kid.
     let served = r#"{"issuer":"{{base}}/o","authorization_endpoint":"{{base}}/o/authorize","token_endpoint":"{{base}}/o/token","jwks_uri":"{{base}}/o/jwks","response_types_supported":["code"],"subject_types_supported":["public"],"id_token_signing_alg_values_supported":["RS256"],"service_documentation":"https://docs.example/\u001b]0;pwned\u0007"}"#;

@@ -9,7 +9,9 @@ use std::time::Duration;
 
 use anstyle::Style;
 use clap::Args;
-use tokenscope::discovery::{discover, DiscoverOptions, DiscoveryReport, FieldGroup, MetadataKind};
+use tokenscope::discovery::{
+    discover, DiscoverOptions, DiscoveryFinding, DiscoveryReport, FieldGroup, MetadataKind,
+};
 use tokenscope::http::{HttpPolicy, Transcript};
 use tokenscope::jwt::Severity;
 
@@ -94,20 +96,46 @@ fn render(w: &mut dyn Write, r: &DiscoveryReport) -> io::Result<()> {
     if r.findings.is_empty() {
         writeln!(w, "  none")?;
     }
+    // One row per problem, not per field: findings with the same severity and code collapse
+    // into the first one's row, and the other fields are listed under it. (--json keeps one
+    // entry per field.)
+    let mut shown: Vec<(&DiscoveryFinding, Vec<&str>)> = Vec::new();
     for f in &r.findings {
+        match shown
+            .iter_mut()
+            .find(|(first, _)| first.code == f.code && first.severity == f.severity)
+        {
+            Some((_, more)) if f.field.is_some() => more.push(f.field.as_deref().unwrap_or("")),
+            _ => shown.push((f, Vec::new())),
+        }
+    }
+    for (f, more) in &shown {
         let st = severity_style(f.severity);
         let field = f
             .field
             .as_deref()
             .map(|x| format!(" [{}]", printable(x)))
             .unwrap_or_default();
+        let count = if more.is_empty() {
+            String::new()
+        } else {
+            format!(" ×{}", more.len() + 1)
+        };
         writeln!(
             w,
-            "  {st}{:7}{st:#} {TITLE}{}{TITLE:#}{field}: {}",
+            "  {st}{:7}{st:#} {TITLE}{}{TITLE:#}{count}{field}: {}",
             severity_label(f.severity),
             f.code,
             printable(&f.message)
         )?;
+        if !more.is_empty() {
+            let listed: Vec<_> = more.iter().map(|m| printable(m).into_owned()).collect();
+            writeln!(
+                w,
+                "          {DIM}the same for: {}{DIM:#}",
+                listed.join(", ")
+            )?;
+        }
     }
 
     for (group, title) in [
