@@ -21,6 +21,7 @@ pub enum Lesson {
     CodeReplay,
     RefreshReuse,
     SlowToken,
+    #[serde(rename = "token-500")]
     Token500,
     IssuerMismatch,
 }

@@ -231,7 +231,8 @@ fn redirect(status: StatusCode, location: &str) -> Response {
     }
 }
 
-fn form_body(headers: &HeaderMap, body: &Bytes) -> Result<Params, Response> {
+/// The form parameters of a POST, or why there are none (for an `invalid_request`).
+fn form_body(headers: &HeaderMap, body: &Bytes) -> Result<Params, String> {
     let form = headers
         .get(header::CONTENT_TYPE)
         .and_then(|v| v.to_str().ok())
@@ -241,11 +242,11 @@ fn form_body(headers: &HeaderMap, body: &Bytes) -> Result<Params, Response> {
                 .eq_ignore_ascii_case("application/x-www-form-urlencoded")
         });
     if !form {
-        return Err(invalid_request(
-            "the body must be application/x-www-form-urlencoded (RFC 6749 §3.2)",
-        ));
+        return Err(
+            "the body must be application/x-www-form-urlencoded (RFC 6749 §3.2)".to_owned(),
+        );
     }
-    Params::parse(body).map_err(|e| invalid_request(&e))
+    Params::parse(body)
 }
 
 fn scope_list(text: Option<&str>) -> Vec<String> {
@@ -856,7 +857,7 @@ async fn token(State(s): State<Shared>, headers: HeaderMap, body: Bytes) -> Resp
     }
     let params = match form_body(&headers, &body) {
         Ok(p) => p,
-        Err(response) => return response,
+        Err(e) => return invalid_request(&e),
     };
     let client = match authenticate_client(&s, &headers, &params) {
         Ok(c) => c,
@@ -1309,7 +1310,7 @@ async fn userinfo(State(s): State<Shared>, headers: HeaderMap) -> Response {
 async fn revoke(State(s): State<Shared>, headers: HeaderMap, body: Bytes) -> Response {
     let params = match form_body(&headers, &body) {
         Ok(p) => p,
-        Err(response) => return response,
+        Err(e) => return invalid_request(&e),
     };
     let client = match authenticate_client(&s, &headers, &params) {
         Ok(c) => c,
@@ -1341,7 +1342,7 @@ async fn revoke(State(s): State<Shared>, headers: HeaderMap, body: Bytes) -> Res
 async fn introspect(State(s): State<Shared>, headers: HeaderMap, body: Bytes) -> Response {
     let params = match form_body(&headers, &body) {
         Ok(p) => p,
-        Err(response) => return response,
+        Err(e) => return invalid_request(&e),
     };
     let client = match authenticate_client(&s, &headers, &params) {
         Ok(c) => c,
@@ -1427,7 +1428,7 @@ async fn device_authorization(
 ) -> Response {
     let params = match form_body(&headers, &body) {
         Ok(p) => p,
-        Err(response) => return response,
+        Err(e) => return invalid_request(&e),
     };
     let client = match authenticate_client(&s, &headers, &params) {
         Ok(c) => c,
