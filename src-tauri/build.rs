@@ -31,6 +31,12 @@ const COMMANDS: &[&str] = &[
     "start_code_flow",
     "refresh_flow",
     "flow_userinfo",
+    "start_client_credentials",
+    "start_device_flow",
+    "revoke_token",
+    "introspect_token",
+    "call_api",
+    "export_flow",
 ];
 
 fn main() {

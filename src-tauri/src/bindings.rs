@@ -47,6 +47,15 @@ fn export_ipc_types(cfg: &Config) -> Result<(), ExportError> {
     crate::commands::flows::FlowEvent::export_all(cfg)?;
     crate::commands::flows::FlowFailureReply::export_all(cfg)?;
     tokenscope::oauth::flow::FlowResult::export_all(cfg)?;
+    crate::commands::grants::ClientCredentialsRequest::export_all(cfg)?;
+    crate::commands::grants::DeviceFlowRequest::export_all(cfg)?;
+    crate::commands::grants::RevokeRequest::export_all(cfg)?;
+    crate::commands::grants::IntrospectRequest::export_all(cfg)?;
+    crate::commands::grants::ApiCallRequest::export_all(cfg)?;
+    tokenscope::oauth::grants::RevocationResult::export_all(cfg)?;
+    tokenscope::oauth::grants::IntrospectionResult::export_all(cfg)?;
+    tokenscope::oauth::grants::ApiCallResult::export_all(cfg)?;
+    tokenscope::oauth::export::ExportFormat::export_all(cfg)?;
     // The vocabularies, whether or not an IPC type names them yet: vocabulary.ts imports each.
     tokenscope::jose::JwsAlg::export_all(cfg)?;
     tokenscope::jose::KeyType::export_all(cfg)?;

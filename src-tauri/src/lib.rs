@@ -5,6 +5,7 @@
 
 pub mod commands;
 mod error;
+pub mod flow_records;
 mod operations;
 mod state;
 pub mod vault_slot;
@@ -63,6 +64,12 @@ pub fn run() {
             commands::flows::start_code_flow,
             commands::flows::refresh_flow,
             commands::flows::flow_userinfo,
+            commands::grants::start_client_credentials,
+            commands::grants::start_device_flow,
+            commands::grants::revoke_token,
+            commands::grants::introspect_token,
+            commands::grants::call_api,
+            commands::grants::export_flow,
         ])
         .run(tauri::generate_context!());
     if let Err(error) = result {

@@ -6,6 +6,7 @@ use tokenscope::clock::Clock;
 use tokenscope::http::{HttpClient, HttpPolicy};
 use tokenscope::vault::ProfileStore;
 
+use crate::flow_records::FlowRecords;
 use crate::operations::Operations;
 use crate::vault_slot::VaultSlot;
 use crate::IpcError;
@@ -27,6 +28,8 @@ pub struct AppState {
     /// The OS keychain (refresh tokens, client secrets), opened at startup; its failure is kept
     /// for the Vault view's banner until Retry opens it again.
     pub vault: VaultSlot,
+    /// The flows run (their results, or steps and error), for Export, Revoke and Introspect.
+    pub flows: FlowRecords,
     /// `profiles.json` in `$TOKENSCOPE_CONFIG_DIR` or the platform config directory, or why
     /// there is no config directory.
     profiles: Result<ProfileStore, IpcError>,
@@ -61,6 +64,7 @@ impl AppState {
             operations: Operations::default(),
             generated_keys: Default::default(),
             vault,
+            flows: FlowRecords::default(),
             profiles,
             clock,
         }

@@ -15,6 +15,7 @@ use tauri::ipc::Channel;
 use tauri::State;
 use tokenscope::http::{HttpClient, Transcript};
 use tokenscope::oauth::authorize::{AuthorizationUrl, ExplainedParam};
+use tokenscope::oauth::grants::DevicePrompt;
 use tokenscope::oauth::flow::{
     run_code_flow, run_refresh, run_userinfo, CodeFlowOptions, FlowContext, FlowError, FlowFailure,
     FlowObserver, FlowResult, FlowSettings, PreviousTokens,
@@ -28,6 +29,7 @@ use tokenscope::ErrorCode as _;
 use tokio::sync::{mpsc, oneshot};
 use ts_rs::TS;
 
+use crate::flow_records::{FlowRecord, Outcome};
 use crate::{AppState, IpcError};
 
 /// What the Flows view starts: a saved profile, or an issuer and a public client id for a one-off
@@ -100,6 +102,8 @@ pub enum FlowEvent {
     BrowserNotOpened { message: String },
     /// A step of the timeline finished (ok or failed).
     Step { step: Box<Step> },
+    /// The device flow's user code is ready: what the user enters, and where (RFC 8628 §3.3).
+    DevicePrompt { prompt: DevicePrompt },
 }
 
 /// How a flow failed: the core's code and message (as every command's `IpcError`), the steps it
@@ -135,9 +139,9 @@ pub(crate) type Sink = Arc<dyn Fn(FlowEvent) + Send + Sync>;
 pub(crate) type Opener = Arc<dyn Fn(&str) -> Result<(), String> + Send + Sync>;
 
 /// Tells the webview of each step, and opens the browser when the URL is ready.
-struct EventObserver {
-    send: Sink,
-    open: Option<Opener>,
+pub(crate) struct EventObserver {
+    pub(crate) send: Sink,
+    pub(crate) open: Option<Opener>,
 }
 
 impl FlowObserver for EventObserver {
@@ -170,7 +174,7 @@ fn open_in_browser(url: &str) -> Result<(), String> {
 
 /// The webview's end of a flow's events. A send fails only when the webview has gone; the
 /// flow's answer says the rest.
-fn channel_sink(channel: Channel<FlowEvent>) -> Sink {
+pub(crate) fn channel_sink(channel: Channel<FlowEvent>) -> Sink {
     Arc::new(move |event| drop(channel.send(event)))
 }
 
@@ -237,6 +241,7 @@ pub(crate) async fn code_flow(
         open: request.open_browser.then_some(open),
     };
     let http = http(state);
+    let kept = settings.clone();
     let flow = on_flow_thread(move |cancel| async move {
         let ctx = FlowContext {
             http: &http,
@@ -250,7 +255,9 @@ pub(crate) async fn code_flow(
         .operations
         .run(operation_id, &Transcript::new(), flow)
         .await?;
-    settle(state, outcome).await
+    let settled = settle(state, outcome).await;
+    record(state, operation_id, kept, &settled, Vec::new());
+    settled
 }
 
 pub(crate) async fn refresh(
@@ -268,6 +275,7 @@ pub(crate) async fn refresh(
         id_token: previous.id_token,
     };
     let http = http(state);
+    let kept = settings.clone();
     let flow = on_flow_thread(move |cancel| async move {
         let ctx = FlowContext {
             http: &http,
@@ -281,7 +289,35 @@ pub(crate) async fn refresh(
         .operations
         .run(operation_id, &Transcript::new(), flow)
         .await?;
-    settle(state, outcome).await
+    let settled = settle(state, outcome).await;
+    record(state, operation_id, kept, &settled, Vec::new());
+    settled
+}
+
+/// Keeps a flow that ran to an answer (not a cancelled one) for Export, Revoke and Introspect;
+/// `hidden` are values its export hides beyond the core's (the device flow's user code).
+pub(crate) fn record(
+    state: &AppState,
+    operation_id: &str,
+    settings: FlowSettings,
+    settled: &Result<FlowResult, FlowFailureReply>,
+    hidden: Vec<String>,
+) {
+    let outcome = match settled {
+        Ok(result) => Outcome::Finished(Box::new(result.clone())),
+        Err(failure) if failure.error.code == "operation.cancelled" => return,
+        Err(failure) => Outcome::Failed {
+            steps: failure.steps.clone(),
+            code: failure.error.code.clone(),
+            message: failure.error.message.clone(),
+        },
+    };
+    let record = FlowRecord {
+        settings,
+        outcome,
+        hidden,
+    };
+    state.flows.insert(operation_id, record);
 }
 
 pub(crate) async fn userinfo(
@@ -356,7 +392,7 @@ fn flow_thread() -> Result<&'static mpsc::UnboundedSender<Job>, IpcError> {
 
 /// Runs the future `flow` builds on the flow thread and waits for its answer. Dropping the wait
 /// (the operation was cancelled) cancels the flow: its listener closes, its requests stop.
-async fn on_flow_thread<T, F, Fut>(flow: F) -> Result<T, IpcError>
+pub(crate) async fn on_flow_thread<T, F, Fut>(flow: F) -> Result<T, IpcError>
 where
     T: Send + 'static,
     F: FnOnce(CancellationToken) -> Fut + Send + 'static,
@@ -377,12 +413,12 @@ where
 }
 
 /// https only, plain http to loopback (a local test provider) allowed.
-fn http(state: &AppState) -> HttpClient {
+pub(crate) fn http(state: &AppState) -> HttpClient {
     state.http(false).clone()
 }
 
 /// The keychain for a profile's flow (none for a one-off flow), or why there is none.
-async fn profile_vault(
+pub(crate) async fn profile_vault(
     state: &AppState,
     settings: &FlowSettings,
 ) -> Result<Option<Vault>, IpcError> {
@@ -393,7 +429,7 @@ async fn profile_vault(
 }
 
 /// The flow's settings: the named profile, or an issuer and a client id typed for one flow.
-async fn settings(
+pub(crate) async fn settings(
     state: &AppState,
     profile: Option<String>,
     issuer: Option<String>,
@@ -434,7 +470,7 @@ async fn load_profile(state: &AppState, name: String) -> Result<Profile, IpcErro
 
 /// A flow's outcome as the webview gets it. A keychain that turned out unavailable closes the
 /// app's vault (the Vault view's banner), as every keychain command does.
-async fn settle<T>(
+pub(crate) async fn settle<T>(
     state: &AppState,
     outcome: Result<T, FlowFailure>,
 ) -> Result<T, FlowFailureReply> {

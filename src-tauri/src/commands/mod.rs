@@ -22,6 +22,7 @@ pub mod diff;
 pub mod discover;
 pub mod encode;
 pub mod flows;
+pub mod grants;
 pub mod operation;
 pub mod profiles;
 pub mod vault;
