@@ -305,3 +305,44 @@ fn verify_readable_output_escapes_control_characters_quoted_from_the_token() {
     assert!(text.contains(r"evil\u{1b}]0;pwned\u{7}"), "{text}");
     assert!(!text.contains(['\u{1b}', '\u{7}']), "{text:?}");
 }
+
+#[test]
+fn completions_and_the_man_page_come_from_the_parser() {
+    for shell in ["bash", "zsh", "fish", "powershell"] {
+        let out = tokenscope(&["completions", shell]);
+        assert_eq!(out.status.code(), Some(0), "{shell}");
+        let script = String::from_utf8(out.stdout).unwrap();
+        // Subcommands and options added anywhere in the parser appear without being listed twice.
+        for word in [
+            "client-credentials",
+            "no-browser",
+            "practice-issuer",
+            "verify",
+        ] {
+            assert!(script.contains(word), "{shell} completions lack {word}");
+        }
+    }
+    let bash = tokenscope(&["completions", "bash"]).stdout;
+    let path =
+        std::env::temp_dir().join(format!("tokenscope-completion-{}.bash", std::process::id()));
+    std::fs::write(&path, bash).unwrap();
+    let syntax = std::process::Command::new("bash")
+        .arg("-n")
+        .arg(&path)
+        .output()
+        .unwrap();
+    std::fs::remove_file(&path).unwrap();
+    assert!(
+        syntax.status.success(),
+        "{}",
+        String::from_utf8_lossy(&syntax.stderr)
+    );
+    let out = tokenscope(&["completions", "tcsh"]);
+    assert_eq!(out.status.code(), Some(2));
+
+    let out = tokenscope(&["man"]);
+    assert_eq!(out.status.code(), Some(0));
+    let page = String::from_utf8(out.stdout).unwrap();
+    assert!(page.contains(".TH tokenscope 1"), "{page}");
+    assert!(page.contains("flow") && page.contains("discover"));
+}

@@ -7,6 +7,7 @@
 //! is a variant in [`Command`] and an arm in `main`.
 
 mod call;
+mod completions;
 mod decode;
 mod diff;
 mod discover;
@@ -35,13 +36,17 @@ use tokenscope::clock::{Clock, SystemClock};
     version,
     about = "Inspect, verify and debug JWTs and OAuth flows"
 )]
-struct Cli {
+pub struct Cli {
     #[command(subcommand)]
     command: Command,
 }
 
 #[derive(Debug, Subcommand)]
 enum Command {
+    /// Print shell completions (bash, zsh, fish, powershell) to standard output.
+    Completions(completions::CompletionsArgs),
+    /// Print the man page (roff) to standard output.
+    Man(completions::ManArgs),
     /// Call an API with an access token and explain the answer (401 challenge, 403).
     Call(call::CallArgs),
     /// Decode a token without verifying it: header, claims explained, findings.
@@ -75,6 +80,8 @@ fn main() -> ExitCode {
     };
     match cli.command {
         Command::Call(args) => call::run(args),
+        Command::Completions(args) => completions::completions(args),
+        Command::Man(args) => completions::man(args),
         Command::Decode(args) => decode::run(args),
         Command::Diff(args) => diff::run(args),
         Command::Discover(args) => discover::run(args),
