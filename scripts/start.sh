@@ -4,14 +4,15 @@ set -euo pipefail
 source "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
 cd "$ROOT"
 
-# Checked first so a headless machine learns it before a six-minute release build.
+# Setup first: it installs xvfb among the rest, so the advice below works on a fresh machine.
+"$ROOT/scripts/setup.sh"
+
+# Checked before the release build, so a headless machine learns it before six minutes of it.
 if [[ -z "${DISPLAY:-}" && -z "${WAYLAND_DISPLAY:-}" ]]; then
   die "no display (neither DISPLAY nor WAYLAND_DISPLAY is set), so the window cannot open.
-       On a headless machine run it under a virtual X server:
+       On a headless machine run it under a virtual X server (scripts/setup.sh just installed it):
            xvfb-run -a -s '-screen 0 1280x800x24' scripts/start.sh"
 fi
-
-"$ROOT/scripts/setup.sh"
 
 # Release build, no installers: bundling downloads tools and fails offline. The UI is built by
 # tauri.conf.json's beforeBuildCommand.

@@ -346,3 +346,35 @@ fn completions_and_the_man_page_come_from_the_parser() {
     assert!(page.contains(".TH tokenscope 1"), "{page}");
     assert!(page.contains("flow") && page.contains("discover"));
 }
+
+/// On a machine without a display, `scripts/start.sh` advises `xvfb-run` only after
+/// `scripts/setup.sh` installed it, so the advice works on a fresh machine (and it says so
+/// before the release build).
+#[test]
+fn start_without_a_display_advises_xvfb_run_after_installing_it() {
+    let root = std::path::Path::new(env!("CARGO_MANIFEST_DIR"));
+    let out = std::process::Command::new(root.join("scripts/start.sh"))
+        .env_remove("DISPLAY")
+        .env_remove("WAYLAND_DISPLAY")
+        .output()
+        .unwrap();
+    let all = format!(
+        "{}{}",
+        String::from_utf8_lossy(&out.stdout),
+        String::from_utf8_lossy(&out.stderr)
+    );
+    assert_eq!(out.status.code(), Some(1), "{all}");
+    assert!(all.contains("xvfb-run -a"), "{all}");
+    assert!(
+        !all.contains("tauri build"),
+        "no release build without a display: {all}"
+    );
+    let installed = std::process::Command::new("sh")
+        .args(["-c", "command -v xvfb-run"])
+        .output()
+        .unwrap();
+    assert!(
+        installed.status.success(),
+        "setup installed xvfb-run before advising it"
+    );
+}
