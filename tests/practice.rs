@@ -972,3 +972,187 @@ fn openid_client_agrees_the_practice_issuer_speaks_the_protocol() {
     assert_eq!(summary["device"]["sub"], "alice");
     assert_eq!(summary["device"]["has_refresh_token"], true);
 }
+
+// ------------------------------------------------------------------------------------------
+// A person at the pages (no --auto-approve)
+
+/// The hidden `interaction` of a login or consent page.
+fn interaction_of(page: &Http) -> String {
+    let marker = "name=\"interaction\" value=\"";
+    let at = page
+        .body
+        .find(marker)
+        .unwrap_or_else(|| panic!("no interaction field: {}", page.body));
+    let rest = &page.body[at + marker.len()..];
+    rest[..rest.find('"').unwrap()].to_owned()
+}
+
+#[test]
+fn a_person_signs_in_and_consents_on_the_pages_or_cancels() {
+    let practice = Practice::start_with(&[]);
+    let login = |interaction: &str, user: &str, password: &str| {
+        post_form(
+            &practice.url("/login"),
+            &format!("interaction={interaction}&username={user}&password={password}"),
+            &[],
+        )
+    };
+
+    // Approve: the login page, a wrong password, the right one, consent, the redirect.
+    let running = Running::start(code_flow_command(&practice.issuer, "60"));
+    let page = get(&running.url);
+    assert_eq!(page.status, 200);
+    assert!(page.body.contains("Sign in") && !page.body.contains("<script"));
+    let csp = page.header("content-security-policy").unwrap();
+    assert!(csp.contains("default-src 'none'"), "{csp}");
+    let interaction = interaction_of(&page);
+    let wrong = login(&interaction, "alice", "bob");
+    assert!(wrong.body.contains("wrong password"), "{}", wrong.body);
+    let consent = login(&interaction, "alice", "alice");
+    assert!(consent.body.contains("Allow access?"), "{}", consent.body);
+    assert!(consent.body.contains("offline_access"), "{}", consent.body);
+    let approved = post_form(
+        &practice.url("/consent"),
+        &format!("interaction={interaction}&decision=approve"),
+        &[],
+    );
+    assert_eq!(approved.status, 303);
+    let listener = get(approved.header("location").unwrap());
+    assert_eq!(listener.status, 200, "{}", listener.body);
+    let (out, stderr) = running.finish();
+    let result = stdout_json(&out);
+    assert_eq!(out.status.code(), Some(0), "{result} {stderr}");
+    assert_eq!(result["userinfo"]["sub"], "alice");
+    // The interaction is spent.
+    assert!(login(&interaction, "alice", "alice")
+        .body
+        .contains("Sign-in expired"));
+
+    // Cancel on the consent page: access_denied comes back to the client.
+    let running = Running::start(code_flow_command(&practice.issuer, "60"));
+    let interaction = interaction_of(&get(&running.url));
+    assert!(login(&interaction, "bob", "bob")
+        .body
+        .contains("Allow access?"));
+    let aborted = get(&practice.url(&format!("/abort?interaction={interaction}")));
+    let location = aborted.header("location").expect("a redirect");
+    assert_eq!(
+        query_param(location, "error").as_deref(),
+        Some("access_denied")
+    );
+    get(location);
+    let (out, _) = running.finish();
+    let result = stdout_json(&out);
+    assert_eq!(out.status.code(), Some(1), "{result}");
+    assert!(result.to_string().contains("access_denied"), "{result}");
+}
+
+#[test]
+fn device_polling_says_pending_then_slow_down_and_a_denial_is_access_denied() {
+    let practice = Practice::start_with(&[]);
+    let authorization = post_form(
+        &practice.url("/device_authorization"),
+        "client_id=practice-native&scope=openid",
+        &[],
+    )
+    .json();
+    let device_code = authorization["device_code"].as_str().unwrap();
+    let user_code = authorization["user_code"].as_str().unwrap();
+    assert_eq!(authorization["interval"], 1);
+    let poll = || {
+        post_form(
+            &practice.url("/token"),
+            &format!(
+                "grant_type=urn%3Aietf%3Aparams%3Aoauth%3Agrant-type%3Adevice_code&client_id=practice-native&device_code={device_code}"
+            ),
+            &[],
+        )
+    };
+    let first = poll();
+    assert_eq!(
+        first.json()["error"],
+        "authorization_pending",
+        "{}",
+        first.body
+    );
+    let second = poll();
+    assert_eq!(second.json()["error"], "slow_down", "{}", second.body);
+    // The person denies on the verification page (signed in as bob).
+    let page = get(authorization["verification_uri_complete"].as_str().unwrap());
+    assert!(page.body.contains(user_code), "{}", page.body);
+    let denied = post_form(
+        &practice.url("/device"),
+        &format!(
+            "user_code={}&username=bob&password=bob&decision=deny",
+            user_code.to_lowercase()
+        ),
+        &[],
+    );
+    assert!(denied.body.contains("Access denied"), "{}", denied.body);
+    thread::sleep(Duration::from_millis(6100));
+    let third = poll();
+    assert_eq!(third.json()["error"], "access_denied", "{}", third.body);
+}
+
+#[test]
+fn the_token_endpoint_refuses_a_wrong_verifier_and_a_replayed_code_revokes_its_tokens() {
+    let practice = Practice::start(&[]);
+    // S256 of RFC 7636 Appendix B's verifier.
+    let verifier = "dBjftJeZ4CVP-mB92K27uhbUJU1p1r_wW1gFWFOEjXk";
+    let challenge = "E9Melhoa2OwvFrEMTJguCHaoeK1t8URWbuGJSstw-cM";
+    let redirect = "http%3A%2F%2F127.0.0.1%3A5000%2Fcallback";
+    let code = || {
+        let answer = get(&practice.url(&format!(
+            "/authorize?response_type=code&client_id=practice-native&redirect_uri={redirect}&scope=openid&code_challenge={challenge}&code_challenge_method=S256"
+        )));
+        query_param(answer.header("location").unwrap(), "code").unwrap()
+    };
+    let exchange = |code: &str, verifier: &str| {
+        post_form(
+            &practice.url("/token"),
+            &format!("grant_type=authorization_code&client_id=practice-native&redirect_uri={redirect}&code={code}&code_verifier={verifier}"),
+            &[],
+        )
+    };
+    let wrong = exchange(&code(), &"x".repeat(43));
+    assert_eq!(wrong.status, 400);
+    assert_eq!(wrong.json()["error"], "invalid_grant");
+    assert_eq!(wrong.header("cache-control"), Some("no-store"));
+
+    let code = code();
+    let first = exchange(&code, verifier);
+    assert_eq!(first.status, 200, "{}", first.body);
+    let access = first.json()["access_token"].as_str().unwrap().to_owned();
+    let userinfo = |token: &str| {
+        curl(&[
+            "-H",
+            &format!("authorization: Bearer {token}"),
+            &practice.url("/userinfo"),
+        ])
+    };
+    assert_eq!(userinfo(&access).status, 200);
+    let replay = exchange(&code, verifier);
+    assert_eq!(replay.json()["error"], "invalid_grant", "{}", replay.body);
+    assert_eq!(
+        userinfo(&access).status,
+        401,
+        "the first exchange's token is revoked"
+    );
+}
+
+#[test]
+fn a_fixed_port_is_used_and_a_busy_one_is_exit_2() {
+    let listener = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
+    let port = listener.local_addr().unwrap().port();
+    drop(listener);
+    let practice = Practice::start(&["--port", &port.to_string()]);
+    assert_eq!(practice.issuer, format!("http://127.0.0.1:{port}"));
+    let out = cli()
+        .args(["practice-issuer", "--port", &port.to_string()])
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(2));
+    assert!(out.stdout.is_empty());
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert!(stderr.contains("practice.bind_failed"), "{stderr}");
+}
