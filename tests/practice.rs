@@ -1156,3 +1156,99 @@ fn a_fixed_port_is_used_and_a_busy_one_is_exit_2() {
     let stderr = String::from_utf8_lossy(&out.stderr);
     assert!(stderr.contains("practice.bind_failed"), "{stderr}");
 }
+
+// ------------------------------------------------------------------------------------------
+// In process, as the app starts it
+
+/// A clock the test moves.
+struct SteppingClock(std::sync::atomic::AtomicI64);
+
+impl tokenscope::clock::Clock for SteppingClock {
+    fn now_unix(&self) -> i64 {
+        self.0.load(std::sync::atomic::Ordering::SeqCst)
+    }
+}
+
+#[test]
+fn in_process_codes_and_device_codes_expire_on_the_issuers_clock() {
+    use std::sync::atomic::Ordering;
+    use std::sync::Arc;
+    use tokenscope::practice::{PracticeConfig, PracticeIssuer};
+
+    let clock = Arc::new(SteppingClock(std::sync::atomic::AtomicI64::new(
+        1_800_000_000,
+    )));
+    crate::util::block_on(async {
+        let config = PracticeConfig {
+            auto_approve: Some("bob".to_owned()),
+            clock: clock.clone(),
+            ..PracticeConfig::default()
+        };
+        let issuer = PracticeIssuer::start(config).await.unwrap();
+        let url = issuer.issuer_url().to_owned();
+        assert!(url.starts_with("http://127.0.0.1:"), "{url}");
+        let blocking = |f: Box<dyn FnOnce() -> Http + Send>| tokio::task::spawn_blocking(f);
+
+        let authorize = format!(
+            "{url}/authorize?response_type=code&client_id=practice-native&redirect_uri=http%3A%2F%2F127.0.0.1%3A5000%2Fcallback&scope=openid&code_challenge=E9Melhoa2OwvFrEMTJguCHaoeK1t8URWbuGJSstw-cM&code_challenge_method=S256"
+        );
+        let answer = blocking(Box::new(move || get(&authorize))).await.unwrap();
+        let code = query_param(answer.header("location").unwrap(), "code").unwrap();
+        let device_url = format!("{url}/device_authorization");
+        let device = blocking(Box::new(move || {
+            post_form(&device_url, "client_id=practice-native&scope=openid", &[])
+        }))
+        .await
+        .unwrap()
+        .json();
+        // Past the code's 60 s and the device code's 600 s.
+        clock.0.fetch_add(601, Ordering::SeqCst);
+        let token_url = format!("{url}/token");
+        let expired_code = blocking(Box::new({
+            let token_url = token_url.clone();
+            move || {
+                post_form(
+                    &token_url,
+                    &format!("grant_type=authorization_code&client_id=practice-native&redirect_uri=http%3A%2F%2F127.0.0.1%3A5000%2Fcallback&code={code}&code_verifier=dBjftJeZ4CVP-mB92K27uhbUJU1p1r_wW1gFWFOEjXk"),
+                    &[],
+                )
+            }
+        }))
+        .await
+        .unwrap();
+        assert_eq!(
+            expired_code.json()["error"],
+            "invalid_grant",
+            "{}",
+            expired_code.body
+        );
+        assert!(
+            expired_code.body.contains("expired"),
+            "{}",
+            expired_code.body
+        );
+        let device_code = device["device_code"].as_str().unwrap().to_owned();
+        let expired_device = blocking(Box::new(move || {
+            post_form(
+                &token_url,
+                &format!("grant_type=urn%3Aietf%3Aparams%3Aoauth%3Agrant-type%3Adevice_code&client_id=practice-native&device_code={device_code}"),
+                &[],
+            )
+        }))
+        .await
+        .unwrap();
+        assert_eq!(
+            expired_device.json()["error"],
+            "expired_token",
+            "{}",
+            expired_device.body
+        );
+
+        let addr = issuer.local_addr();
+        issuer.shutdown().await;
+        assert!(
+            tokio::net::TcpStream::connect(addr).await.is_err(),
+            "nothing listens after shutdown"
+        );
+    });
+}
