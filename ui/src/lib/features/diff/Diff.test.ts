@@ -160,3 +160,15 @@ test("rows group set members, and paths become labels and test ids", () => {
   expect(lifetimeText(86400)).toBe("1 d");
   expect(lifetimeText(null)).toBe("—");
 });
+
+test("typing in A while B is empty keeps the caret in A (it moves to B only on arrival from Diff with…)", async () => {
+  mockDiff(() => sampleDiff());
+  render(Diff);
+  const a = screen.getByTestId<HTMLTextAreaElement>("diff-input-a");
+  a.focus();
+  await fireEvent.input(a, { target: { value: "e" } });
+  await fireEvent.input(a, { target: { value: "ey" } });
+  await new Promise((r) => setTimeout(r, 0));
+  expect(document.activeElement).toBe(a);
+  expect(screen.getByTestId<HTMLTextAreaElement>("diff-input-b").value).toBe("");
+});
