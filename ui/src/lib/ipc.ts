@@ -38,6 +38,15 @@ import type { OAuthError } from "./bindings/OAuthError";
 import type { PreviousTokensRequest } from "./bindings/PreviousTokensRequest";
 import type { Step } from "./bindings/Step";
 import type { UserinfoReply } from "./bindings/UserinfoReply";
+import type { ApiCallRequest } from "./bindings/ApiCallRequest";
+import type { ApiCallResult } from "./bindings/ApiCallResult";
+import type { ClientCredentialsRequest } from "./bindings/ClientCredentialsRequest";
+import type { DeviceFlowRequest } from "./bindings/DeviceFlowRequest";
+import type { ExportFormat } from "./bindings/ExportFormat";
+import type { IntrospectionResult } from "./bindings/IntrospectionResult";
+import type { IntrospectRequest } from "./bindings/IntrospectRequest";
+import type { RevocationResult } from "./bindings/RevocationResult";
+import type { RevokeRequest } from "./bindings/RevokeRequest";
 import type { UserinfoRequest } from "./bindings/UserinfoRequest";
 
 export type { IpcError, FlowFailureReply };
@@ -212,6 +221,52 @@ export async function refreshFlow(
 /** Calls userinfo with a finished flow's access token; its `sub` is compared with `expected_sub`. */
 export async function flowUserinfo(request: UserinfoRequest, operationId: string): Promise<UserinfoReply> {
   return callFlow<UserinfoReply>("flow_userinfo", { request, operationId });
+}
+
+/**
+ * Client credentials (RFC 6749 §4.4) as network operation `operationId`; each step reaches
+ * `onEvent` as it ends. The client secret goes to Rust and is never sent back.
+ */
+export async function startClientCredentials(
+  request: ClientCredentialsRequest,
+  operationId: string,
+  onEvent: (event: FlowEvent) => void,
+): Promise<FlowResult> {
+  const channel = new Channel<FlowEvent>(onEvent);
+  return callFlow<FlowResult>("start_client_credentials", { request, operationId, onEvent: channel });
+}
+
+/**
+ * The device authorization grant (RFC 8628) as network operation `operationId`: `onEvent` hears
+ * of the user code (`device_prompt`) as soon as the provider gives it, then of each step.
+ */
+export async function startDeviceFlow(
+  request: DeviceFlowRequest,
+  operationId: string,
+  onEvent: (event: FlowEvent) => void,
+): Promise<FlowResult> {
+  const channel = new Channel<FlowEvent>(onEvent);
+  return callFlow<FlowResult>("start_device_flow", { request, operationId, onEvent: channel });
+}
+
+/** Revokes a finished flow's access token, or its profile's stored refresh token (RFC 7009). */
+export async function revokeToken(request: RevokeRequest, operationId: string): Promise<RevocationResult> {
+  return callFlow<RevocationResult>("revoke_token", { request, operationId });
+}
+
+/** Introspects a token with a finished flow's client (RFC 7662), each member explained. */
+export async function introspectToken(request: IntrospectRequest, operationId: string): Promise<IntrospectionResult> {
+  return callFlow<IntrospectionResult>("introspect_token", { request, operationId });
+}
+
+/** Calls an API with the access token as a Bearer credential; a 4xx is a result, explained. */
+export async function callApi(request: ApiCallRequest, operationId: string): Promise<ApiCallResult> {
+  return callFlow<ApiCallResult>("call_api", { request, operationId });
+}
+
+/** A flow the app keeps (by its operation id) as Markdown or JSON, redacted unless `revealTokens`. */
+export async function exportFlow(flow: string, format: ExportFormat, revealTokens: boolean): Promise<string> {
+  return call<string>("export_flow", { flow, format, revealTokens });
 }
 
 async function callFlow<T>(command: string, args: Record<string, unknown>): Promise<T> {

@@ -1,9 +1,22 @@
-// State of the Flows view: what to run (a profile, or an issuer and client id for a one-off flow),
-// the code flow's live timeline and result, and the Refresh and Userinfo calls on a finished flow.
+// State of the Flows view: what to run (a grant — authorization code, client credentials, device —
+// for a profile, or an issuer and client id for a one-off flow), the flow's live timeline and
+// result, and the calls on a finished flow: Refresh, Userinfo, Revoke, Introspect, Call API and
+// Export.
 // One instance lives as long as the app (`flowsState()`), so a flow keeps running, and its tokens
 // stay, while the user looks at them in Inspect or Verify; nothing of it is persisted. Each call
 // runs as a Rust operation: Cancel stops it, shown quietly as "cancelled".
+import type { ApiCallRequest } from "../../bindings/ApiCallRequest";
+import type { ApiCallResult } from "../../bindings/ApiCallResult";
 import type { Check } from "../../bindings/Check";
+import type { ClientAuthMethod } from "../../bindings/ClientAuthMethod";
+import type { ClientCredentialsRequest } from "../../bindings/ClientCredentialsRequest";
+import type { DeviceFlowRequest } from "../../bindings/DeviceFlowRequest";
+import type { ExportFormat } from "../../bindings/ExportFormat";
+import type { IntrospectionResult } from "../../bindings/IntrospectionResult";
+import type { IntrospectRequest } from "../../bindings/IntrospectRequest";
+import type { RevocationResult } from "../../bindings/RevocationResult";
+import type { RevokeRequest } from "../../bindings/RevokeRequest";
+import type { TokenKind } from "../../bindings/TokenKind";
 import type { CodeFlowRequest } from "../../bindings/CodeFlowRequest";
 import type { FlowEvent } from "../../bindings/FlowEvent";
 import type { FlowResult } from "../../bindings/FlowResult";
@@ -18,9 +31,18 @@ import * as ipc from "../../ipc";
 import { isCancelled, toFlowFailure, toIpcError, VAULT_UNAVAILABLE, type FlowFailureReply, type IpcError } from "../../ipc";
 import { OperationStream, type Canceller } from "../../operation";
 import { session } from "../../session.svelte";
-import { applyEvent, awaitingRedirect, EMPTY_TIMELINE, finish, splitScopes, type Timeline } from "./timeline";
+import { applyEvent, awaitingDevice, awaitingRedirect, EMPTY_TIMELINE, finish, splitScopes, type Timeline } from "./timeline";
 
 export type FlowMode = "profile" | "issuer";
+
+/** The grant the view runs. */
+export type Grant = "code" | "client_credentials" | "device";
+
+export const GRANTS: readonly { grant: Grant; label: string; spec: string }[] = [
+  { grant: "code", label: "Authorization code", spec: "RFC 6749 §4.1 + PKCE" },
+  { grant: "client_credentials", label: "Client credentials", spec: "RFC 6749 §4.4" },
+  { grant: "device", label: "Device", spec: "RFC 8628" },
+];
 
 /** What a one-off flow asks for unless told otherwise (the core's defaults too). */
 export const DEFAULT_SCOPES = "openid profile offline_access";
@@ -40,11 +62,18 @@ export type Refresher = (
   onEvent: (event: FlowEvent) => void,
 ) => Promise<FlowResult>;
 export type UserinfoCaller = (request: UserinfoRequest, operationId: string) => Promise<UserinfoReply>;
+export type GrantStarter<R> = (request: R, operationId: string, onEvent: (event: FlowEvent) => void) => Promise<FlowResult>;
 
 export type FlowsDeps = {
   start: CodeFlowStarter;
   refresh: Refresher;
   userinfo: UserinfoCaller;
+  clientCredentials: GrantStarter<ClientCredentialsRequest>;
+  device: GrantStarter<DeviceFlowRequest>;
+  revoke: (request: RevokeRequest, operationId: string) => Promise<RevocationResult>;
+  introspect: (request: IntrospectRequest, operationId: string) => Promise<IntrospectionResult>;
+  callApi: (request: ApiCallRequest, operationId: string) => Promise<ApiCallResult>;
+  exportFlow: (flow: string, format: ExportFormat, revealTokens: boolean) => Promise<string>;
   listProfiles: () => Promise<{ profiles: Profile[] }>;
   vaultStatus: (retry: boolean) => Promise<VaultStatus>;
   /** The ID token's `sub`, for userinfo's comparison. */
@@ -64,6 +93,12 @@ const IPC_DEPS: FlowsDeps = {
   start: ipc.startCodeFlow,
   refresh: ipc.refreshFlow,
   userinfo: ipc.flowUserinfo,
+  clientCredentials: ipc.startClientCredentials,
+  device: ipc.startDeviceFlow,
+  revoke: ipc.revokeToken,
+  introspect: ipc.introspectToken,
+  callApi: ipc.callApi,
+  exportFlow: ipc.exportFlow,
   listProfiles: ipc.listProfiles,
   vaultStatus: ipc.vaultStatus,
   subjectOf,
@@ -75,6 +110,8 @@ class Call<T> {
   pending = $state(false);
   result: T | null = $state.raw(null);
   error: FlowFailureReply | null = $state.raw(null);
+  /** The operation id of the answer shown: the app keeps a flow under it (Export, Revoke). */
+  answeredAs: string | null = $state(null);
   #operation: OperationStream;
   /** The operation whose answer and events are shown; older ones are dropped. */
   #current: string | null = null;
@@ -120,6 +157,7 @@ class Call<T> {
     this.timeline = timeline;
     this.result = result;
     this.error = error;
+    this.answeredAs = operationId;
     this.pending = false;
   }
 
@@ -136,10 +174,12 @@ class Call<T> {
     this.pending = false;
     this.result = null;
     this.error = null;
+    this.answeredAs = null;
   }
 }
 
 export class FlowsState {
+  grant: Grant = $state("code");
   mode: FlowMode = $state("profile");
   profiles: Profile[] = $state.raw([]);
   profilesLoaded = $state(false);
@@ -149,6 +189,10 @@ export class FlowsState {
   issuer = $state("");
   clientId = $state("");
   scopes = $state(DEFAULT_SCOPES);
+  /** Client credentials for an issuer: the secret, write-only, cleared once sent. */
+  clientSecret = $state("");
+  /** Client credentials: the method for this call only, or "" (the profile's, else the metadata's). */
+  authMethod: "" | Exclude<ClientAuthMethod, "none"> = $state("");
   openBrowser = $state(true);
   /** Whether the keychain, which a profile flow needs, is usable (null: not asked yet). */
   vault: VaultStatus | null = $state.raw(null);
@@ -157,8 +201,27 @@ export class FlowsState {
   readonly flow: Call<FlowResult>;
   readonly refreshCall: Call<FlowResult>;
   readonly userinfoCall: Call<UserinfoReply>;
+  readonly revokeCall: Call<RevocationResult>;
+  readonly introspectCall: Call<IntrospectionResult>;
+  readonly apiCall: Call<ApiCallResult>;
   /** What the shown flow was started with. */
   target: FlowTarget | null = $state.raw(null);
+  /** The grant the shown flow ran. */
+  ranGrant: Grant = $state("code");
+
+  /** Call API's request; the access token is the flow's newest. */
+  apiUrl = $state("");
+  apiMethod = $state("GET");
+  apiBody = $state("");
+
+  /** The calls made on the shown flow, in the order they last ran: the diagram follows them. */
+  followUps: readonly Call<unknown>[] = $state.raw([]);
+
+  /** Export: the text of the last export (shown read-only with Copy), or why it failed. */
+  exportReveal = $state(false);
+  exportText: string | null = $state(null);
+  exportFormat: ExportFormat | null = $state(null);
+  exportError: IpcError | null = $state.raw(null);
 
   #deps: FlowsDeps;
 
@@ -167,6 +230,9 @@ export class FlowsState {
     this.flow = new Call("flow", this.#deps.cancel);
     this.refreshCall = new Call("flow-refresh", this.#deps.cancel);
     this.userinfoCall = new Call("flow-userinfo", this.#deps.cancel);
+    this.revokeCall = new Call("flow-revoke", this.#deps.cancel);
+    this.introspectCall = new Call("flow-introspect", this.#deps.cancel);
+    this.apiCall = new Call("flow-api", this.#deps.cancel);
   }
 
   /** Lists the profiles (keeping the choice if it still exists) and asks about the keychain. */
@@ -216,11 +282,24 @@ export class FlowsState {
     if (this.mode === "profile") {
       if (this.profilesLoaded && this.profiles.length === 0) return "No profiles yet: add one in Profiles, or start from an issuer.";
       if (this.profile === "") return "Choose a profile.";
+      const chosen = this.profiles.find((p) => p.name === this.profile);
+      if (this.grant === "client_credentials" && chosen?.client_auth === "none") {
+        return "Client credentials need a confidential client: this profile has no client secret.";
+      }
       return null;
     }
     if (this.issuer.trim() === "") return "Enter the issuer.";
+    if (this.grant === "client_credentials") {
+      if (this.clientId.trim() === "") return "Enter the client id (a confidential client).";
+      if (this.clientSecret === "") return "Enter the client secret.";
+      return null;
+    }
     if (this.clientId.trim() === "") return "Enter the client id (a public client: PKCE, no secret).";
     return null;
+  }
+
+  get awaitingDevice(): boolean {
+    return awaitingDevice(this.flow.timeline);
   }
 
   get awaitingRedirect(): boolean {
@@ -249,16 +328,28 @@ export class FlowsState {
 
   /** Refresh needs a profile (its refresh token is in the keychain) and a finished flow. */
   get canRefresh(): boolean {
-    return this.target?.profile != null && this.flow.result !== null && !this.refreshCall.pending;
+    return this.target?.profile != null && this.flow.result !== null && !this.refreshCall.pending && this.ranGrant !== "client_credentials";
+  }
+
+  /** The flow the app keeps for Revoke, Introspect and Export: the shown flow's operation. */
+  get flowId(): string | null {
+    return this.flow.result !== null || this.flow.error !== null ? this.flow.answeredAs : null;
+  }
+
+  /** A refresh token to revoke: a profile flow that stored one. */
+  get canRevokeRefresh(): boolean {
+    return this.target?.profile != null && this.tokens?.refresh_token_stored === true && !this.revokeCall.pending;
   }
 
   get canCallUserinfo(): boolean {
     return this.target !== null && this.tokens !== null && !this.userinfoCall.pending;
   }
 
-  /** Starts the code flow (cancelling one still running). */
+  /** Starts the chosen grant (cancelling a flow still running). */
   async start(): Promise<void> {
     if (this.problem !== null) return;
+    if (this.grant === "client_credentials") return this.#startClientCredentials();
+    if (this.grant === "device") return this.#startDevice();
     const request: CodeFlowRequest =
       this.mode === "profile"
         ? { profile: this.profile, issuer: null, client_id: null, scopes: null, open_browser: this.openBrowser }
@@ -269,18 +360,130 @@ export class FlowsState {
             scopes: splitScopes(this.scopes),
             open_browser: this.openBrowser,
           };
-    const chosen = this.profiles.find((p) => p.name === this.profile);
-    this.target =
-      this.mode === "profile"
-        ? { profile: this.profile, issuer: chosen?.issuer ?? null }
-        : { profile: null, issuer: this.issuer.trim(), clientId: this.clientId.trim() };
-    this.refreshCall.clear();
-    this.userinfoCall.clear();
+    this.#begin("code");
     await this.flow.run(
       (id, onEvent) => this.#deps.start(request, id, onEvent),
       (r) => r.steps,
     );
     await this.#noteVault(this.flow.error);
+  }
+
+  async #startClientCredentials(): Promise<void> {
+    const common = { auth_method: this.authMethod === "" ? null : this.authMethod, scopes: splitScopes(this.scopes) };
+    const request: ClientCredentialsRequest =
+      this.mode === "profile"
+        ? { profile: this.profile, issuer: null, client_id: null, client_secret: null, ...common, scopes: null }
+        : { profile: null, issuer: this.issuer.trim(), client_id: this.clientId.trim(), client_secret: this.clientSecret, ...common };
+    // Write-only: the secret is in Rust now (kept with the flow for Revoke and Introspect).
+    this.clientSecret = "";
+    this.#begin("client_credentials");
+    await this.flow.run(
+      (id, onEvent) => this.#deps.clientCredentials(request, id, onEvent),
+      (r) => r.steps,
+    );
+    await this.#noteVault(this.flow.error);
+  }
+
+  async #startDevice(): Promise<void> {
+    const request: DeviceFlowRequest =
+      this.mode === "profile"
+        ? { profile: this.profile, issuer: null, client_id: null, scopes: null }
+        : { profile: null, issuer: this.issuer.trim(), client_id: this.clientId.trim(), scopes: splitScopes(this.scopes) };
+    this.#begin("device");
+    await this.flow.run(
+      (id, onEvent) => this.#deps.device(request, id, onEvent),
+      (r) => r.steps,
+    );
+    await this.#noteVault(this.flow.error);
+  }
+
+  /** A new flow: its target, and the calls on the previous one forgotten. */
+  #begin(grant: Grant): void {
+    const chosen = this.profiles.find((p) => p.name === this.profile);
+    this.target =
+      this.mode === "profile"
+        ? { profile: this.profile, issuer: chosen?.issuer ?? null }
+        : { profile: null, issuer: this.issuer.trim(), clientId: this.clientId.trim() };
+    this.ranGrant = grant;
+    for (const call of [this.refreshCall, this.userinfoCall, this.revokeCall, this.introspectCall, this.apiCall]) call.clear();
+    this.followUps = [];
+    this.exportText = null;
+    this.exportFormat = null;
+    this.exportError = null;
+  }
+
+  /** Revokes the newest access token, or the profile's stored refresh token (RFC 7009). */
+  async revoke(token: TokenKind): Promise<void> {
+    const flow = this.flowId;
+    const tokens = this.tokens;
+    if (flow === null || tokens === null) return;
+    const request: RevokeRequest = {
+      flow,
+      profile: null,
+      token,
+      access_token: token === "access_token" ? tokens.access_token : null,
+    };
+    this.#follow(this.revokeCall);
+    await this.revokeCall.run(
+      (id) => this.#deps.revoke(request, id),
+      (r) => r.steps,
+    );
+    await this.#noteVault(this.revokeCall.error);
+  }
+
+  /** Introspects the newest access token with the flow's client (RFC 7662). */
+  async introspect(): Promise<void> {
+    const flow = this.flowId;
+    const tokens = this.tokens;
+    if (flow === null || tokens === null) return;
+    const request: IntrospectRequest = { flow, profile: null, token: tokens.access_token, token_type_hint: "access_token" };
+    this.#follow(this.introspectCall);
+    await this.introspectCall.run(
+      (id) => this.#deps.introspect(request, id),
+      (r) => r.steps,
+    );
+    await this.#noteVault(this.introspectCall.error);
+  }
+
+  /** Why Call API cannot run, or null. */
+  get apiProblem(): string | null {
+    if (this.tokens === null) return "Run a flow first: the call sends its access token.";
+    if (!/^https?:\/\//i.test(this.apiUrl.trim())) return "Enter the API's URL (https, or http on this machine).";
+    return null;
+  }
+
+  /** Calls the API with the newest access token as a Bearer credential (RFC 6750 §2.1). */
+  async callApi(): Promise<void> {
+    const tokens = this.tokens;
+    if (tokens === null || this.apiProblem !== null) return;
+    const body = this.apiBody.trim() === "" ? null : this.apiBody;
+    const request: ApiCallRequest = { url: this.apiUrl.trim(), method: this.apiMethod, body, access_token: tokens.access_token };
+    this.#follow(this.apiCall);
+    await this.apiCall.run(
+      (id) => this.#deps.callApi(request, id),
+      (r) => r.steps,
+    );
+  }
+
+  /** The shown flow as Markdown or JSON, redacted unless "reveal tokens" is ticked. */
+  async exportAs(format: ExportFormat): Promise<void> {
+    const flow = this.flowId;
+    if (flow === null) return;
+    this.exportError = null;
+    try {
+      this.exportText = await this.#deps.exportFlow(flow, format, this.exportReveal);
+      this.exportFormat = format;
+    } catch (e) {
+      this.exportText = null;
+      this.exportFormat = null;
+      this.exportError = toIpcError(e);
+    }
+  }
+
+  /** Forgets the export's text (it may hold revealed tokens). */
+  closeExport(): void {
+    this.exportText = null;
+    this.exportFormat = null;
   }
 
   cancel(): void {
@@ -294,6 +497,7 @@ export class FlowsState {
     const tokens = this.tokens;
     const previous: PreviousTokensRequest = { access_token: tokens?.access_token ?? null, id_token: tokens?.id_token ?? null };
     this.userinfoCall.clear();
+    this.#follow(this.refreshCall);
     await this.refreshCall.run(
       (id, onEvent) => this.#deps.refresh(target.profile, previous, id, onEvent),
       (r) => r.steps,
@@ -316,6 +520,7 @@ export class FlowsState {
       target.profile !== null
         ? { profile: target.profile, issuer: null, client_id: null, access_token: tokens.access_token, expected_sub: expected }
         : { profile: null, issuer: target.issuer, client_id: target.clientId, access_token: tokens.access_token, expected_sub: expected };
+    this.#follow(this.userinfoCall);
     await this.userinfoCall.run(
       (id) => this.#deps.userinfo(request, id),
       (reply) => reply.steps,
@@ -324,6 +529,21 @@ export class FlowsState {
 
   cancelUserinfo(): void {
     this.userinfoCall.cancel();
+  }
+
+  /** Every step for the sequence diagram: the flow's, then each follow-up call's as they ran. */
+  get diagramSteps(): Step[] {
+    return [...this.flow.timeline.steps, ...this.followUps.flatMap((c) => c.timeline.steps)];
+  }
+
+  /** The live timeline for the diagram's "under way" arrows: the flow's, until a follow-up ran. */
+  get diagramLive(): Timeline | null {
+    return this.followUps.length === 0 ? this.flow.timeline : null;
+  }
+
+  /** `call` runs now: it moves to the end of the diagram. */
+  #follow(call: Call<unknown>): void {
+    this.followUps = [...this.followUps.filter((c) => c !== call), call];
   }
 
   /** A keychain that turned out unavailable shows as the banner, with what to do. */
@@ -349,5 +569,8 @@ export function resetFlowsState(state: FlowsState | null = null): void {
   shared?.flow.clear();
   shared?.refreshCall.clear();
   shared?.userinfoCall.clear();
+  shared?.revokeCall.clear();
+  shared?.introspectCall.clear();
+  shared?.apiCall.clear();
   shared = state;
 }

@@ -2,6 +2,7 @@
 // loopback listener is bound, whether the browser opened, and the steps as their events arrive.
 // The command's answer is the authority: its steps replace the live ones, and an event that
 // arrives after the answer (a channel message can overtake it or trail it) changes nothing.
+import type { DevicePrompt } from "../../bindings/DevicePrompt";
 import type { ExplainedParam } from "../../bindings/ExplainedParam";
 import type { FlowEvent } from "../../bindings/FlowEvent";
 import type { Step } from "../../bindings/Step";
@@ -18,12 +19,14 @@ export type BrowserState = { opened: true } | { opened: false; message: string }
 export type Timeline = {
   authorization: AuthorizationRequest | null;
   browser: BrowserState;
+  /** The device flow's user code and where to enter it, once the provider gave them. */
+  device: DevicePrompt | null;
   steps: Step[];
   /** The command answered: later events are stale. */
   finished: boolean;
 };
 
-export const EMPTY_TIMELINE: Timeline = { authorization: null, browser: null, steps: [], finished: false };
+export const EMPTY_TIMELINE: Timeline = { authorization: null, browser: null, device: null, steps: [], finished: false };
 
 /** The timeline with one more event. */
 export function applyEvent(timeline: Timeline, event: FlowEvent): Timeline {
@@ -40,6 +43,8 @@ export function applyEvent(timeline: Timeline, event: FlowEvent): Timeline {
       return { ...timeline, browser: { opened: false, message: event.message } };
     case "step":
       return { ...timeline, steps: [...timeline.steps, event.step] };
+    case "device_prompt":
+      return { ...timeline, device: event.prompt };
   }
 }
 
@@ -58,6 +63,11 @@ export function awaitingRedirect(timeline: Timeline): boolean {
     timeline.authorization !== null &&
     !timeline.steps.some((s) => s.name === "authorization")
   );
+}
+
+/** True while the device flow's code is out and no answer came: the user is at the other device. */
+export function awaitingDevice(timeline: Timeline): boolean {
+  return !timeline.finished && timeline.device !== null && !timeline.steps.some((s) => s.name === "device_poll");
 }
 
 /** "12 ms", "1.4 s", "2 min 5 s". */
