@@ -3,6 +3,7 @@ import { fireEvent, render, screen, waitFor, within } from "@testing-library/sve
 import { expect, test } from "vitest";
 
 import type { DiscoverRequest } from "../../bindings/DiscoverRequest";
+import type { DiscoveryFinding } from "../../bindings/DiscoveryFinding";
 import type { DiscoveryReport } from "../../bindings/DiscoveryReport";
 import type { FindingCode } from "../../bindings/FindingCode";
 import { FINDING_CODES } from "../../bindings/vocabulary";
@@ -279,4 +280,50 @@ test("typing another issuer, or discovering again, cancels the discovery still r
   expect(calls.map((c) => c.issuer)).toEqual(["https://slow.example", "https://other.example", "https://other.example"]);
   expect(cancelled).toEqual([calls[0]?.operationId, calls[1]?.operationId]);
   expect(screen.getByTestId("discover-pending")).toBeInTheDocument();
+});
+
+test("the same finding about many endpoints is one row listing them, expandable", async () => {
+  mockDiscover((r) => {
+    const report = sampleReport(r.issuer);
+    const loopback = (field: string): DiscoveryFinding => ({
+      severity: "info",
+      code: "loopback-http",
+      field,
+      message: `"${field}" uses plain http on a loopback host`,
+    });
+    return { ...report, findings: [...report.findings, loopback("jwks_uri"), loopback("userinfo_endpoint")] };
+  });
+  render(Discover);
+  await discover("http://127.0.0.1:8080");
+
+  await screen.findByTestId("discovery-finding-loopback-http");
+  const rows = within(screen.getByRole("list", { name: "Findings" })).getAllByRole("listitem");
+  expect(rows.map((r) => r.dataset.testid)).toEqual(["discovery-finding-pkce-without-s256", "discovery-finding-loopback-http"]);
+  const loopbackRow = screen.getByTestId("discovery-finding-loopback-http");
+  expect(loopbackRow).toHaveTextContent("token_endpoint");
+  expect(screen.getByText("1 info")).toBeInTheDocument();
+  expect(screen.queryByTestId("discovery-finding-loopback-http-fields")).not.toBeInTheDocument();
+
+  const more = within(loopbackRow).getByTestId("discovery-finding-loopback-http-more");
+  expect(more).toHaveTextContent("+2 more fields");
+  expect(more).toHaveAttribute("aria-expanded", "false");
+  await fireEvent.click(more);
+  expect(more).toHaveAttribute("aria-expanded", "true");
+  const fields = screen.getByTestId("discovery-finding-loopback-http-fields");
+  expect(fields).toHaveTextContent("jwks_uri");
+  expect(fields).toHaveTextContent("userinfo_endpoint");
+});
+
+test("starting a discovery closes the recent-issuers suggestions; typing brings them back", async () => {
+  mockDiscover((r) => sampleReport(r.issuer));
+  render(Discover);
+  const input = screen.getByTestId("discover-issuer");
+  expect(input).toHaveAttribute("list", "discover-issuers");
+  input.focus();
+  await discover("http://127.0.0.1:8080");
+  expect(input).not.toHaveAttribute("list");
+  expect(document.activeElement).toBe(input);
+  await screen.findByTestId("discovery-finding-loopback-http");
+  await fireEvent.input(input, { target: { value: "http://127.0.0.1:9090" } });
+  expect(input).toHaveAttribute("list", "discover-issuers");
 });
