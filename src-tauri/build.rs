@@ -37,6 +37,10 @@ const COMMANDS: &[&str] = &[
     "introspect_token",
     "call_api",
     "export_flow",
+    "practice_start",
+    "practice_stop",
+    "practice_status",
+    "practice_lessons",
 ];
 
 fn main() {

@@ -56,6 +56,9 @@ fn export_ipc_types(cfg: &Config) -> Result<(), ExportError> {
     tokenscope::oauth::grants::IntrospectionResult::export_all(cfg)?;
     tokenscope::oauth::grants::ApiCallResult::export_all(cfg)?;
     tokenscope::oauth::export::ExportFormat::export_all(cfg)?;
+    crate::commands::practice::PracticeStartRequest::export_all(cfg)?;
+    crate::commands::practice::PracticeStatus::export_all(cfg)?;
+    crate::commands::practice::PracticeLesson::export_all(cfg)?;
     // The vocabularies, whether or not an IPC type names them yet: vocabulary.ts imports each.
     tokenscope::jose::JwsAlg::export_all(cfg)?;
     tokenscope::jose::KeyType::export_all(cfg)?;

@@ -6,6 +6,7 @@ use tokenscope::clock::Clock;
 use tokenscope::http::{HttpClient, HttpPolicy};
 use tokenscope::vault::ProfileStore;
 
+use crate::commands::practice::PracticeSlot;
 use crate::flow_records::FlowRecords;
 use crate::operations::Operations;
 use crate::vault_slot::VaultSlot;
@@ -30,6 +31,8 @@ pub struct AppState {
     pub vault: VaultSlot,
     /// The flows run (their results, or steps and error), for Export, Revoke and Introspect.
     pub flows: FlowRecords,
+    /// The practice issuer (`commands::practice`), when started: at most one, on this runtime.
+    pub practice: PracticeSlot,
     /// `profiles.json` in `$TOKENSCOPE_CONFIG_DIR` or the platform config directory, or why
     /// there is no config directory.
     profiles: Result<ProfileStore, IpcError>,
@@ -65,6 +68,7 @@ impl AppState {
             generated_keys: Default::default(),
             vault,
             flows: FlowRecords::default(),
+            practice: PracticeSlot::default(),
             profiles,
             clock,
         }

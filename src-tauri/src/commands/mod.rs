@@ -24,6 +24,7 @@ pub mod encode;
 pub mod flows;
 pub mod grants;
 pub mod operation;
+pub mod practice;
 pub mod profiles;
 pub mod vault;
 pub mod verify;
