@@ -1244,6 +1244,10 @@ fn in_process_codes_and_device_codes_expire_on_the_issuers_clock() {
             expired_device.body
         );
 
+        // The app's "rotate keys" goes through the handle.
+        let new_kids = issuer.rotate_keys().await.unwrap();
+        assert_eq!(new_kids.len(), 3, "{new_kids:?}");
+
         let addr = issuer.local_addr();
         issuer.shutdown().await;
         assert!(
@@ -1251,4 +1255,76 @@ fn in_process_codes_and_device_codes_expire_on_the_issuers_clock() {
             "nothing listens after shutdown"
         );
     });
+}
+
+#[test]
+fn rotating_keys_keeps_the_old_ones_published_so_earlier_tokens_still_verify() {
+    let practice = Practice::start(&[]);
+    let token = || {
+        let answer = post_form(
+            &practice.url("/token"),
+            "grant_type=client_credentials&scope=api%3Aread",
+            &["-u", "practice-service:practice-service-secret"],
+        );
+        answer.json()["access_token"].as_str().unwrap().to_owned()
+    };
+    let kid_of = |token: &str| {
+        let out = cli().args(["decode", token, "--json"]).output().unwrap();
+        stdout_json(&out)["header"]["kid"]
+            .as_str()
+            .unwrap()
+            .to_owned()
+    };
+    let kids = |jwks: &Value| -> Vec<String> {
+        jwks["keys"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|k| k["kid"].as_str().unwrap().to_owned())
+            .collect()
+    };
+    let before = token();
+    let old_kids = kids(&get(&practice.url("/jwks")).json());
+    assert!(old_kids.contains(&kid_of(&before)));
+
+    // The home page's form carries a per-run token; without it, no rotation.
+    let refused = post_form(&practice.url("/rotate-keys"), "token=guess", &[]);
+    assert_eq!(refused.status, 403);
+    let home = get(&practice.url("/"));
+    let marker = "name=\"token\" value=\"";
+    let at = home.body.find(marker).unwrap() + marker.len();
+    let admin = &home.body[at..at + home.body[at..].find('"').unwrap()];
+    let rotated = post_form(
+        &practice.url("/rotate-keys"),
+        &format!("token={admin}"),
+        &[],
+    );
+    assert_eq!(rotated.status, 200, "{}", rotated.body);
+
+    let all = kids(&get(&practice.url("/jwks")).json());
+    assert_eq!(all.len(), 6, "three new keys, three kept: {all:?}");
+    assert_eq!(&all[3..], &old_kids[..], "the old keys follow the new");
+    let after = token();
+    assert!(
+        all[..3].contains(&kid_of(&after)),
+        "new tokens use a new key"
+    );
+    for token in [&before, &after] {
+        let out = cli()
+            .args([
+                "verify",
+                token,
+                "--jwks-url",
+                &practice.url("/jwks"),
+                "--json",
+            ])
+            .output()
+            .unwrap();
+        let report = stdout_json(&out);
+        assert_eq!(
+            crate::util::report_check(&report, "signature")["status"],
+            "pass",
+            "{report}"
+        );
+    }
 }

@@ -1,7 +1,7 @@
 //! The issuer's keys, generated at each start: an RSA, a P-256 and an Ed25519 key (kids = RFC 7638
 //! thumbprints), plus what some lessons need (a second published RSA key, an unpublished one).
 
-use serde_json::{json, Value};
+use serde_json::Value;
 
 use super::lessons::Lesson;
 use super::PracticeError;
@@ -101,11 +101,4 @@ pub(super) fn generate(alg: JwsAlg, lesson: Option<Lesson>) -> Result<IssuerKeys
         unpublished,
         algs,
     })
-}
-
-impl IssuerKeys {
-    /// The JWK Set document (RFC 7517 §5).
-    pub(super) fn jwks_document(&self) -> Value {
-        json!({ "keys": self.jwks })
-    }
 }

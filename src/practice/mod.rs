@@ -112,13 +112,22 @@ impl ErrorCode for PracticeError {
 
 /// A running practice issuer. Dropping it stops the server too; [`PracticeIssuer::shutdown`]
 /// also waits for it.
-#[derive(Debug)]
 pub struct PracticeIssuer {
     issuer: String,
     addr: SocketAddr,
     lesson: Option<Lesson>,
+    state: Arc<server::Issuer>,
     stop: Option<oneshot::Sender<()>>,
     task: Option<JoinHandle<()>>,
+}
+
+impl std::fmt::Debug for PracticeIssuer {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("PracticeIssuer")
+            .field("issuer", &self.issuer)
+            .field("lesson", &self.lesson)
+            .finish_non_exhaustive()
+    }
 }
 
 impl PracticeIssuer {
@@ -154,8 +163,13 @@ impl PracticeIssuer {
             .await
             .map_err(|e| PracticeError::Keys(e.to_string()))??;
         let issuer = format!("http://127.0.0.1:{}", addr.port());
-        let state = server::Issuer::new(issuer.clone(), addr.port(), keys, &config);
-        let router = server::router(Arc::new(state));
+        let state = Arc::new(server::Issuer::new(
+            issuer.clone(),
+            addr.port(),
+            keys,
+            &config,
+        ));
+        let router = server::router(state.clone());
         let (stop, stopped) = oneshot::channel::<()>();
         let task = tokio::spawn(async move {
             let serve = axum::serve(listener, router).with_graceful_shutdown(async move {
@@ -167,6 +181,7 @@ impl PracticeIssuer {
             issuer,
             addr,
             lesson: config.lesson,
+            state,
             stop: Some(stop),
             task: Some(task),
         })
@@ -184,6 +199,12 @@ impl PracticeIssuer {
 
     pub fn lesson(&self) -> Option<Lesson> {
         self.lesson
+    }
+
+    /// Generates new keys, which sign from now on; the previous ones stay in the JWKS for 15
+    /// minutes, so tokens they signed keep verifying. Returns the new keys' kids.
+    pub async fn rotate_keys(&self) -> Result<Vec<String>, PracticeError> {
+        self.state.rotate_keys().await
     }
 
     /// Stops accepting connections and waits (at most 2 s) for open requests to finish; a

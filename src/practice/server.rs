@@ -1,6 +1,6 @@
 //! The practice issuer's endpoints, on axum.
 
-use std::sync::{Arc, Mutex, MutexGuard};
+use std::sync::{Arc, Mutex, MutexGuard, RwLock};
 use std::time::{Duration, Instant};
 
 use axum::body::Bytes;
@@ -18,7 +18,7 @@ use subtle::ConstantTimeEq as _;
 use url::Url;
 
 use super::clients::{preset_clients, Client};
-use super::keys::IssuerKeys;
+use super::keys::{self, IssuerKeys};
 use super::lessons::Lesson;
 use super::pages::{self, USERS};
 use super::store::{
@@ -28,7 +28,7 @@ use super::store::{
 use super::tokens::{
     access_token, id_token, AccessTokenClaims, IdTokenClaims, ACCESS_TOKEN_TTL, REFRESH_TOKEN_TTL,
 };
-use super::PracticeConfig;
+use super::{PracticeConfig, PracticeError};
 use crate::clock::Clock;
 use crate::jose::b64;
 
@@ -47,6 +47,9 @@ const SLOW_TOKEN_DELAY: Duration = Duration::from_secs(20);
 /// The scopes `practice-native` may ask for, and those of client credentials.
 const USER_SCOPES: [&str; 4] = ["openid", "profile", "email", "offline_access"];
 const SERVICE_SCOPES: [&str; 2] = ["api:read", "api:write"];
+/// How long rotated-out keys stay in the JWKS: longer than any token they signed lives.
+pub(super) const ROTATION_GRACE: i64 = 900;
+const MAX_RETIRED_KEYS: usize = 12;
 const DEVICE_GRANT: &str = "urn:ietf:params:oauth:grant-type:device_code";
 /// User codes: consonants only, so no word can be spelt (RFC 8628 §6.1).
 const USER_CODE_ALPHABET: &[u8] = b"BCDFGHJKLMNPQRSTVWXZ";
@@ -55,7 +58,13 @@ pub(super) struct Issuer {
     issuer: String,
     /// What the metadata says `issuer` is: another origin under the `issuer-mismatch` lesson.
     advertised_issuer: String,
-    keys: IssuerKeys,
+    /// The current key ring, replaced whole by a rotation.
+    keys: RwLock<Arc<IssuerKeys>>,
+    /// Public JWKs of rotated-out keys, still published until their time (Unix seconds), so
+    /// tokens signed before a rotation keep verifying.
+    retired: Mutex<Vec<(Value, i64)>>,
+    /// The home page's rotate-keys form carries this, so another site cannot post it.
+    admin_token: String,
     clients: Vec<Client>,
     lesson: Option<Lesson>,
     auto_approve: Option<String>,
@@ -81,7 +90,9 @@ impl Issuer {
         Issuer {
             issuer,
             advertised_issuer,
-            keys,
+            keys: RwLock::new(Arc::new(keys)),
+            retired: Mutex::new(Vec::new()),
+            admin_token: random_token(),
             clients: preset_clients(),
             lesson: config.lesson,
             auto_approve: config.auto_approve.clone(),
@@ -98,6 +109,59 @@ impl Issuer {
     fn store(&self) -> MutexGuard<'_, Store> {
         // A panic while holding the lock leaves plain data behind: keep serving.
         self.store.lock().unwrap_or_else(|e| e.into_inner())
+    }
+
+    fn keys(&self) -> Arc<IssuerKeys> {
+        self.keys.read().unwrap_or_else(|e| e.into_inner()).clone()
+    }
+
+    /// The current keys' JWKs, then the retired ones still in their grace period.
+    fn published_jwks(&self) -> Value {
+        let now = self.now();
+        let mut keys = self.keys().jwks.clone();
+        let retired = self.retired.lock().unwrap_or_else(|e| e.into_inner());
+        keys.extend(
+            retired
+                .iter()
+                .filter(|(_, until)| *until > now)
+                .map(|(jwk, _)| jwk.clone()),
+        );
+        json!({ "keys": keys })
+    }
+
+    /// Puts `keys` in charge; the previous keys stay published for [`ROTATION_GRACE`] seconds.
+    pub(super) fn rotate(&self, keys: IssuerKeys) {
+        let now = self.now();
+        let old = std::mem::replace(
+            &mut *self.keys.write().unwrap_or_else(|e| e.into_inner()),
+            Arc::new(keys),
+        );
+        let mut retired = self.retired.lock().unwrap_or_else(|e| e.into_inner());
+        retired.retain(|(_, until)| *until > now);
+        retired.extend(
+            old.jwks
+                .iter()
+                .map(|jwk| (jwk.clone(), now + ROTATION_GRACE)),
+        );
+        // Rotating in a loop must not grow the JWKS without bound: the newest retired stay.
+        let excess = retired.len().saturating_sub(MAX_RETIRED_KEYS);
+        retired.drain(..excess);
+    }
+
+    /// Generates a new key ring like the current one and rotates to it (off the runtime's
+    /// worker: RSA generation takes a moment). The new keys' kids.
+    pub(super) async fn rotate_keys(self: &Arc<Self>) -> Result<Vec<String>, PracticeError> {
+        let (alg, lesson) = (self.keys().alg, self.lesson);
+        let keys = tokio::task::spawn_blocking(move || keys::generate(alg, lesson))
+            .await
+            .map_err(|e| PracticeError::Keys(e.to_string()))??;
+        let kids = keys
+            .jwks
+            .iter()
+            .filter_map(|k| k.get("kid").and_then(Value::as_str).map(str::to_owned))
+            .collect();
+        self.rotate(keys);
+        Ok(kids)
     }
 
     fn client(&self, id: &str) -> Option<&Client> {
@@ -125,6 +189,7 @@ pub(super) fn router(state: Shared) -> Router {
         .route("/introspect", post(introspect))
         .route("/device_authorization", post(device_authorization))
         .route("/device", get(device_page).post(device_submit))
+        .route("/rotate-keys", post(rotate_keys))
         .layer(DefaultBodyLimit::max(MAX_BODY))
         .layer(middleware::from_fn(bound_uri))
         .with_state(state)
@@ -293,14 +358,55 @@ async fn home(State(s): State<Shared>) -> Response {
          <p>Clients: <code>practice-native</code> (public, PKCE, any loopback port, \
          <code>http://127.0.0.1/callback</code>) and <code>practice-service</code> (secret \
          <code>practice-service-secret</code>). Users alice, bob, admin (password = user name).</p>\
-         {lesson}</body></html>\n",
+         <form method=\"post\" action=\"/rotate-keys\">\
+         <input type=\"hidden\" name=\"token\" value=\"{token}\">\
+         <button type=\"submit\">Rotate the signing keys</button> (the old keys stay in the \
+         JWKS for {grace} minutes)</form>{lesson}</body></html>\n",
         issuer = pages::escape(&s.issuer),
+        token = pages::escape(&s.admin_token),
+        grace = ROTATION_GRACE / 60,
     );
     html(StatusCode::OK, body)
 }
 
+/// The home page's button: new keys sign from now on, the old ones stay published a while.
+async fn rotate_keys(State(s): State<Shared>, headers: HeaderMap, body: Bytes) -> Response {
+    let allowed = form_body(&headers, &body).is_ok_and(|p| {
+        p.get("token")
+            .is_some_and(|t| bool::from(t.as_bytes().ct_eq(s.admin_token.as_bytes())))
+    });
+    if !allowed {
+        return html(
+            StatusCode::FORBIDDEN,
+            pages::error(
+                "Not allowed",
+                "rotate the keys from the practice issuer's home page",
+                s.lesson,
+            ),
+        );
+    }
+    match s.rotate_keys().await {
+        Ok(kids) => html(
+            StatusCode::OK,
+            pages::error(
+                "Keys rotated",
+                &format!(
+                    "New keys {}. The previous keys stay in the JWKS for {} minutes, so tokens they signed still verify.",
+                    kids.join(", "),
+                    ROTATION_GRACE / 60
+                ),
+                s.lesson,
+            ),
+        ),
+        Err(e) => html(
+            StatusCode::INTERNAL_SERVER_ERROR,
+            pages::error("Rotation failed", &e.to_string(), s.lesson),
+        ),
+    }
+}
+
 async fn metadata(State(s): State<Shared>) -> Response {
-    let algs: Vec<&str> = s.keys.algs.iter().map(|a| a.name()).collect();
+    let algs: Vec<&str> = s.keys().algs.iter().map(|a| a.name()).collect();
     let doc = json!({
         "issuer": s.advertised_issuer,
         "authorization_endpoint": s.endpoint("/authorize"),
@@ -335,7 +441,7 @@ async fn metadata(State(s): State<Shared>) -> Response {
 }
 
 async fn jwks(State(s): State<Shared>) -> Response {
-    let mut response = json_response(StatusCode::OK, &s.keys.jwks_document());
+    let mut response = json_response(StatusCode::OK, &s.published_jwks());
     response.headers_mut().insert(
         header::CONTENT_TYPE,
         HeaderValue::from_static("application/jwk-set+json"),
@@ -910,6 +1016,7 @@ struct Issue<'a> {
 /// Mints and records the tokens and builds the response (RFC 6749 §5.1).
 fn issue_tokens(s: &Issuer, issue: Issue) -> Response {
     let now = s.now();
+    let keys = s.keys();
     let jti = random_token();
     let sub = issue
         .login
@@ -917,7 +1024,7 @@ fn issue_tokens(s: &Issuer, issue: Issue) -> Response {
         .unwrap_or(issue.client_id);
     let aud = s.endpoint("/userinfo");
     let access = access_token(
-        &s.keys,
+        &keys,
         &AccessTokenClaims {
             issuer: &s.issuer,
             sub,
@@ -955,7 +1062,7 @@ fn issue_tokens(s: &Issuer, issue: Issue) -> Response {
     if let Some(login) = issue.login {
         if issue.scope.iter().any(|s| s == "openid") {
             let id = id_token(
-                &s.keys,
+                &keys,
                 &IdTokenClaims {
                     issuer: &s.issuer,
                     sub,
