@@ -1328,3 +1328,40 @@ fn rotating_keys_keeps_the_old_ones_published_so_earlier_tokens_still_verify() {
         );
     }
 }
+
+#[test]
+fn a_narrowed_refresh_keeps_the_refresh_tokens_scope_and_a_bad_scope_does_not_spend_it() {
+    let practice = Practice::start(&[]);
+    let verifier = "dBjftJeZ4CVP-mB92K27uhbUJU1p1r_wW1gFWFOEjXk";
+    let challenge = "E9Melhoa2OwvFrEMTJguCHaoeK1t8URWbuGJSstw-cM";
+    let redirect = "http%3A%2F%2F127.0.0.1%3A5000%2Fcallback";
+    let answer = get(&practice.url(&format!(
+        "/authorize?response_type=code&client_id=practice-native&redirect_uri={redirect}&scope=openid+profile+offline_access&prompt=consent&code_challenge={challenge}&code_challenge_method=S256"
+    )));
+    let code = query_param(answer.header("location").unwrap(), "code").unwrap();
+    let tokens = post_form(
+        &practice.url("/token"),
+        &format!("grant_type=authorization_code&client_id=practice-native&redirect_uri={redirect}&code={code}&code_verifier={verifier}"),
+        &[],
+    )
+    .json();
+    let refresh = |token: &str, scope: Option<&str>| {
+        let scope = scope.map(|s| format!("&scope={s}")).unwrap_or_default();
+        post_form(
+            &practice.url("/token"),
+            &format!(
+                "grant_type=refresh_token&client_id=practice-native&refresh_token={token}{scope}"
+            ),
+            &[],
+        )
+        .json()
+    };
+    let first = tokens["refresh_token"].as_str().unwrap();
+    // Asking for more than was granted is refused, and the token is not spent by it.
+    assert_eq!(refresh(first, Some("email"))["error"], "invalid_scope");
+    let narrowed = refresh(first, Some("openid"));
+    assert_eq!(narrowed["scope"], "openid", "{narrowed}");
+    let next = narrowed["refresh_token"].as_str().unwrap();
+    let full = refresh(next, None);
+    assert_eq!(full["scope"], "openid profile offline_access", "{full}");
+}

@@ -1010,7 +1010,8 @@ struct Issue<'a> {
     scope: &'a [String],
     nonce: Option<&'a str>,
     grant: &'a str,
-    refresh: bool,
+    /// The scope of a refresh token to issue with them; `None` for none.
+    refresh_scope: Option<&'a [String]>,
 }
 
 /// Mints and records the tokens and builds the response (RFC 6749 §5.1).
@@ -1076,12 +1077,12 @@ fn issue_tokens(s: &Issuer, issue: Issue) -> Response {
             );
             body.insert("id_token".into(), json!(id));
         }
-        if issue.refresh {
+        if let Some(refresh_scope) = issue.refresh_scope {
             let refresh = random_token();
             let record = RefreshRecord {
                 client_id: issue.client_id.to_owned(),
                 login: login.clone(),
-                scope: issue.scope.to_vec(),
+                scope: refresh_scope.to_vec(),
                 iat: now,
                 exp: now + REFRESH_TOKEN_TTL,
                 grant: issue.grant.to_owned(),
@@ -1162,8 +1163,9 @@ fn code_grant(s: &Issuer, client: &Client, params: &Params) -> Response {
             "code_verifier sent, but the authorization request had no code_challenge",
         );
     }
-    let refresh = record.request.scope.iter().any(|s| s == "offline_access")
-        && client.allows("refresh_token");
+    let refresh = (record.request.scope.iter().any(|s| s == "offline_access")
+        && client.allows("refresh_token"))
+    .then_some(record.request.scope.as_slice());
     issue_tokens(
         s,
         Issue {
@@ -1172,7 +1174,7 @@ fn code_grant(s: &Issuer, client: &Client, params: &Params) -> Response {
             scope: &record.request.scope,
             nonce: record.request.nonce.as_deref(),
             grant: &record.grant,
-            refresh,
+            refresh_scope: refresh,
         },
     )
 }
@@ -1182,36 +1184,28 @@ fn refresh_grant(s: &Issuer, client: &Client, params: &Params) -> Response {
         return invalid_request("refresh_token is missing");
     };
     let now = s.now();
-    let record = {
-        let mut store = s.store();
-        let Some(record) = store.refresh.get_mut(&token_key(refresh)) else {
-            return invalid_grant("the refresh token is unknown");
-        };
-        if record.client_id != client.id {
-            return invalid_grant("the refresh token was issued to another client");
-        }
-        if record.rotated {
-            // RFC 9700 §4.14.2: a rotated-out token used again means one of its holders is an
-            // attacker; revoke the whole family.
-            let grant = record.grant.clone();
-            store.revoke_grant(&grant);
-            return invalid_grant(
-                "the refresh token was already used (rotated): reuse detected, so every token of this grant is revoked (RFC 9700 §4.14.2)",
-            );
-        }
-        if record.revoked {
-            return invalid_grant("the refresh token was revoked");
-        }
-        if record.exp <= now {
-            return invalid_grant("the refresh token expired");
-        }
-        record.rotated = true;
-        let record = record.clone();
-        if store.revoked_grants.contains(&record.grant) {
-            return invalid_grant("the refresh token was revoked");
-        }
-        record
+    let key = token_key(refresh);
+    let mut store = s.store();
+    let Some(record) = store.refresh.get(&key).cloned() else {
+        return invalid_grant("the refresh token is unknown");
     };
+    if record.client_id != client.id {
+        return invalid_grant("the refresh token was issued to another client");
+    }
+    if record.revoked || store.revoked_grants.contains(&record.grant) {
+        return invalid_grant("the refresh token was revoked");
+    }
+    if record.rotated {
+        // RFC 9700 §4.14.2: a rotated-out token used again means one of its holders is an
+        // attacker; revoke the whole family.
+        store.revoke_grant(&record.grant);
+        return invalid_grant(
+            "the refresh token was already used (rotated): reuse detected, so every token of this grant is revoked (RFC 9700 §4.14.2)",
+        );
+    }
+    if record.exp <= now {
+        return invalid_grant("the refresh token expired");
+    }
     let mut scope = record.scope.clone();
     if let Some(asked) = params.get("scope") {
         let asked = scope_list(Some(asked));
@@ -1224,6 +1218,10 @@ fn refresh_grant(s: &Issuer, client: &Client, params: &Params) -> Response {
         }
         scope = asked;
     }
+    if let Some(stored) = store.refresh.get_mut(&key) {
+        stored.rotated = true;
+    }
+    drop(store);
     issue_tokens(
         s,
         Issue {
@@ -1232,7 +1230,9 @@ fn refresh_grant(s: &Issuer, client: &Client, params: &Params) -> Response {
             scope: &scope,
             nonce: None,
             grant: &record.grant,
-            refresh: true,
+            // RFC 6749 §6: the new refresh token has the old one's scope, however narrowed
+            // this access token is.
+            refresh_scope: Some(&record.scope),
         },
     )
 }
@@ -1256,7 +1256,7 @@ fn client_credentials_grant(s: &Issuer, client: &Client, params: &Params) -> Res
             scope: &scope,
             nonce: None,
             grant: &random_token(),
-            refresh: false,
+            refresh_scope: None,
         },
     )
 }
@@ -1329,7 +1329,11 @@ fn device_grant(s: &Issuer, client: &Client, params: &Params) -> Response {
         user,
         auth_time: record.auth_time,
     };
-    let refresh = record.scope.iter().any(|s| s == "offline_access");
+    let refresh = record
+        .scope
+        .iter()
+        .any(|s| s == "offline_access")
+        .then_some(record.scope.as_slice());
     issue_tokens(
         s,
         Issue {
@@ -1338,7 +1342,7 @@ fn device_grant(s: &Issuer, client: &Client, params: &Params) -> Response {
             scope: &record.scope,
             nonce: None,
             grant: &random_token(),
-            refresh,
+            refresh_scope: refresh,
         },
     )
 }
