@@ -20,6 +20,9 @@ import type { JsonValue } from "./bindings/serde_json/JsonValue";
 import type { TokenComparison } from "./bindings/TokenComparison";
 import type { VerifyRequest } from "./bindings/VerifyRequest";
 import type { VerifyResponse } from "./bindings/VerifyResponse";
+import type { PracticeLesson } from "./bindings/PracticeLesson";
+import type { PracticeStartRequest } from "./bindings/PracticeStartRequest";
+import type { PracticeStatus } from "./bindings/PracticeStatus";
 import type { ImportConflict } from "./bindings/ImportConflict";
 import type { ImportReport } from "./bindings/ImportReport";
 import type { Profile } from "./bindings/Profile";
@@ -88,6 +91,26 @@ export async function diffTokenPair(a: string, b: string): Promise<TokenComparis
 /** Fetches, explains and lints an issuer's metadata and JWKS, as network operation `operationId`. */
 export async function discoverIssuer(request: DiscoverRequest, operationId: string): Promise<DiscoveryReport> {
   return call<DiscoveryReport>("discover_issuer", { request, operationId });
+}
+
+/** (Re)starts the built-in practice issuer on 127.0.0.1, staging `lesson` if given (issue 14). */
+export async function practiceStart(request: PracticeStartRequest): Promise<PracticeStatus> {
+  return call<PracticeStatus>("practice_start", { request });
+}
+
+/** Stops the practice issuer; true if one was running. */
+export async function practiceStop(): Promise<boolean> {
+  return call<boolean>("practice_stop", {});
+}
+
+/** The running practice issuer, or null. */
+export async function practiceStatus(): Promise<PracticeStatus | null> {
+  return call<PracticeStatus | null>("practice_status", {});
+}
+
+/** The practice issuer's lessons: each one's explanation and the checks it makes fail. */
+export async function practiceLessons(): Promise<PracticeLesson[]> {
+  return call<PracticeLesson[]>("practice_lessons", {});
 }
 
 /**
