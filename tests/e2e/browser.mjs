@@ -11,6 +11,7 @@
 // Usage:
 //   const { redirectUrl, listenerStatus, listenerBody } =
 //     await playBrowser(authorizationUrl, { user: 'alice', consent: 'approve' });
+//   const lastPageText = await playDevice(verificationUriComplete, { user: 'alice', consent: 'approve' });
 
 /** Far more than the provider's login → consent → redirect (about eight hops). */
 const MAX_HOPS = 20;
@@ -112,8 +113,9 @@ function startTags(html, tag) {
 }
 
 /**
- * The forms of a page: each one's action, method and the name → value of its hidden inputs.
- * @returns {{ action: string, method: string, hidden: Record<string, string> }[]}
+ * The forms of a page: each one's action, method, the name → value of its hidden inputs and its
+ * named submit buttons (`<button name=confirm value=yes>`, whose pair a click adds).
+ * @returns {{ action: string, method: string, hidden: Record<string, string>, buttons: [string, string][] }[]}
  */
 function forms(html) {
   return startTags(html, 'form').map((form) => {
@@ -125,7 +127,10 @@ function forms(html) {
         hidden[input.attrs.name] = input.attrs.value ?? '';
       }
     }
-    return { action: form.attrs.action ?? '', method: (form.attrs.method ?? 'get').toUpperCase(), hidden };
+    const buttons = startTags(body, 'button')
+      .filter((b) => b.attrs.name)
+      .map((b) => [b.attrs.name, b.attrs.value ?? '']);
+    return { action: form.attrs.action ?? '', method: (form.attrs.method ?? 'get').toUpperCase(), hidden, buttons };
   });
 }
 
@@ -152,30 +157,8 @@ export async function playBrowser(authorizationUrl, { user, consent }) {
   if (consent !== 'approve' && consent !== 'deny') {
     throw new Error(`consent must be 'approve' or 'deny', not ${JSON.stringify(consent)}`);
   }
-  const jar = new CookieJar();
   const providerOrigin = new URL(authorizationUrl).origin;
-  const send = async (url, { method = 'GET', form } = {}) => {
-    const headers = {};
-    const cookie = jar.header(url);
-    if (cookie) headers.cookie = cookie;
-    let body;
-    if (form && method === 'GET') {
-      url = new URL(url);
-      url.search = new URLSearchParams(form).toString();
-    } else if (form) {
-      headers['content-type'] = 'application/x-www-form-urlencoded';
-      body = new URLSearchParams(form).toString();
-    }
-    const response = await fetch(url, {
-      method,
-      headers,
-      body,
-      redirect: 'manual',
-      signal: AbortSignal.timeout(REQUEST_TIMEOUT_MS),
-    });
-    jar.store(url, response.headers.getSetCookie());
-    return response;
-  };
+  const send = browserSession();
   const stuck = (what, url, response, page = '') =>
     new Error(`playBrowser: ${what} at ${url} (HTTP ${response.status}): ${visibleText(page).slice(0, 500)}`);
 
@@ -220,4 +203,100 @@ export async function playBrowser(authorizationUrl, { user, consent }) {
     }
   }
   throw new Error(`playBrowser: still no redirect to the app after ${MAX_HOPS} hops; last URL ${url}`);
+}
+
+/**
+ * Plays the person approving a device flow (RFC 8628 §3.3) from its `verification_uri_complete`:
+ * the provider's code confirmation pages, then login as `user` and consent (or deny). Resolves
+ * with the text of the last page (the provider's "success" page, or the code form again with the
+ * refusal shown): a device flow ends on the provider, not with a redirect. The twin of
+ * tests/util/browser.rs's `play_device`.
+ * @param {string} verificationUriComplete
+ * @param {{ user: string, consent: 'approve' | 'deny' }} options
+ * @returns {Promise<string>}
+ */
+export async function playDevice(verificationUriComplete, { user, consent }) {
+  if (consent !== 'approve' && consent !== 'deny') {
+    throw new Error(`consent must be 'approve' or 'deny', not ${JSON.stringify(consent)}`);
+  }
+  const send = browserSession();
+  const stuck = (what, url, response, page = '') =>
+    new Error(`playDevice: ${what} at ${url} (HTTP ${response.status}): ${visibleText(page).slice(0, 500)}`);
+  let url = new URL(verificationUriComplete);
+  let request = {};
+  // After the consent page the provider ends on a page of its own: "success", or the code entry
+  // form again with the refusal shown.
+  let decided = false;
+  for (let hop = 0; hop < MAX_HOPS; hop += 1) {
+    const response = await send(url, request);
+    if (REDIRECT_STATUSES.has(response.status)) {
+      const location = response.headers.get('location');
+      await response.body?.cancel();
+      if (!location) throw stuck('a redirect without Location', url, response);
+      request = response.status === 307 || response.status === 308 ? request : {};
+      url = new URL(location, url);
+      continue;
+    }
+    const text = await response.text();
+    if (response.status !== 200) throw stuck('an unexpected page', url, response, text);
+    const pageForms = forms(text);
+    const login = pageForms.find((f) => f.hidden.prompt === 'login');
+    const approval = pageForms.find((f) => f.hidden.prompt === 'consent');
+    const code = decided ? undefined : pageForms.find((f) => 'xsrf' in f.hidden);
+    if (login) {
+      request = { method: login.method, form: { ...login.hidden, login: user, password: user } };
+      url = new URL(login.action, url);
+    } else if (approval) {
+      decided = true;
+      if (consent === 'approve') {
+        request = { method: approval.method, form: approval.hidden };
+        url = new URL(approval.action, url);
+      } else {
+        const abort = startTags(text, 'a').find((a) => /\/abort$/.test(new URL(a.attrs.href ?? '', url).pathname));
+        if (!abort) throw stuck('a consent page without an abort link', url, response, text);
+        request = {};
+        url = new URL(abort.attrs.href, url);
+      }
+    } else if (code) {
+      // The code entry and confirmation pages: submit as the button would.
+      const form = { ...code.hidden };
+      const [button] = code.buttons;
+      if (button) form[button[0]] = button[1];
+      request = { method: code.method, form };
+      url = new URL(code.action, url);
+    } else {
+      return visibleText(text);
+    }
+  }
+  throw new Error(`playDevice: not done after ${MAX_HOPS} hops; last URL ${url}`);
+}
+
+/**
+ * A browser's requests: one cookie jar for the whole journey, redirects not followed.
+ * @returns {(url: URL, request?: { method?: string, form?: Record<string, string> }) => Promise<Response>}
+ */
+function browserSession() {
+  const jar = new CookieJar();
+  return async (url, { method = 'GET', form } = {}) => {
+    const headers = {};
+    const cookie = jar.header(url);
+    if (cookie) headers.cookie = cookie;
+    let body;
+    if (form && method === 'GET') {
+      url = new URL(url);
+      url.search = new URLSearchParams(form).toString();
+    } else if (form) {
+      headers['content-type'] = 'application/x-www-form-urlencoded';
+      body = new URLSearchParams(form).toString();
+    }
+    const response = await fetch(url, {
+      method,
+      headers,
+      body,
+      redirect: 'manual',
+      signal: AbortSignal.timeout(REQUEST_TIMEOUT_MS),
+    });
+    jar.store(url, response.headers.getSetCookie());
+    return response;
+  };
 }

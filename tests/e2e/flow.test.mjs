@@ -5,49 +5,19 @@
 // the redirect (issue 12).
 
 import assert from 'node:assert/strict';
-import { spawn } from 'node:child_process';
 import net from 'node:net';
-import path from 'node:path';
-import readline from 'node:readline';
 import { after, before, describe, it } from 'node:test';
 
-import { launchApp, ROOT } from './app.mjs';
+import { launchApp } from './app.mjs';
 import { playBrowser } from './browser.mjs';
+import { startIdp } from './idp.mjs';
 import { startKeychain } from './keychain.mjs';
 
 const PROFILE = 'e2e-idp';
 const ENTRY = `${PROFILE}/refresh_token`;
 const FLOW_STEPS = ['discovery', 'authorization', 'token', 'jwks', 'userinfo'];
-const IDP_START_TIMEOUT_MS = 15_000;
 /** A flow against a local provider takes well under a second per step; this bounds a stuck one. */
 const FLOW_TIMEOUT_MS = 20_000;
-
-/** Starts the test provider on 127.0.0.1; resolves with its ready line and a stop function. */
-async function startIdp() {
-  const child = spawn(process.execPath, ['server.mjs'], {
-    cwd: path.join(ROOT, 'tests/idp'),
-    // stdin stays open: the provider exits when it closes (if this process dies first).
-    stdio: ['pipe', 'pipe', 'ignore'],
-  });
-  const stop = () => {
-    if (child.exitCode === null && child.signalCode === null) child.kill('SIGKILL');
-  };
-  try {
-    const line = await new Promise((resolve, reject) => {
-      const timer = setTimeout(() => reject(new Error('the test provider did not start')), IDP_START_TIMEOUT_MS);
-      child.once('error', reject);
-      child.once('exit', (code) => reject(new Error(`the test provider exited (${code}); run scripts/setup.sh`)));
-      readline.createInterface({ input: child.stdout }).once('line', (l) => {
-        clearTimeout(timer);
-        resolve(l);
-      });
-    });
-    return { ...JSON.parse(line), stop };
-  } catch (error) {
-    stop();
-    throw error;
-  }
-}
 
 /** The refresh token entry's secret as `secret-tool` prints it, or null. */
 function storedSecret(search) {
