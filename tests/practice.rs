@@ -1365,3 +1365,37 @@ fn a_narrowed_refresh_keeps_the_refresh_tokens_scope_and_a_bad_scope_does_not_sp
     let full = refresh(next, None);
     assert_eq!(full["scope"], "openid profile offline_access", "{full}");
 }
+
+#[test]
+fn idle_connections_are_bounded_and_dropped_after_the_head_timeout() {
+    let practice = Practice::start(&[]);
+    let addr = practice.issuer.strip_prefix("http://").unwrap().to_owned();
+    let metadata = practice.url("/.well-known/openid-configuration");
+    // Connections that never send a request: at most 64 are served at once.
+    let idle: Vec<std::net::TcpStream> = (0..80)
+        .map(|_| std::net::TcpStream::connect(&addr).unwrap())
+        .collect();
+    thread::sleep(Duration::from_millis(300));
+    let refused = Command::new("curl")
+        .args([
+            "-s",
+            "-o",
+            "/dev/null",
+            "-w",
+            "%{http_code}",
+            "--max-time",
+            "5",
+            &metadata,
+        ])
+        .output()
+        .unwrap();
+    assert_ne!(
+        String::from_utf8_lossy(&refused.stdout),
+        "200",
+        "over the limit"
+    );
+    // hyper drops a connection that sends no head within 10 s, freeing its slot.
+    thread::sleep(Duration::from_secs(11));
+    assert_eq!(get(&metadata).status, 200);
+    drop(idle);
+}

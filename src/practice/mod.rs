@@ -25,6 +25,7 @@ mod clients;
 mod keys;
 mod lessons;
 mod pages;
+mod serve;
 mod server;
 mod store;
 mod tokens;
@@ -171,12 +172,7 @@ impl PracticeIssuer {
         ));
         let router = server::router(state.clone());
         let (stop, stopped) = oneshot::channel::<()>();
-        let task = tokio::spawn(async move {
-            let serve = axum::serve(listener, router).with_graceful_shutdown(async move {
-                let _ = stopped.await;
-            });
-            let _ = serve.await;
-        });
+        let task = tokio::spawn(serve::serve(listener, router, stopped));
         Ok(PracticeIssuer {
             issuer,
             addr,
@@ -214,7 +210,7 @@ impl PracticeIssuer {
             let _ = stop.send(());
         }
         if let Some(mut task) = self.task.take() {
-            if tokio::time::timeout(Duration::from_secs(2), &mut task)
+            if tokio::time::timeout(Duration::from_secs(3), &mut task)
                 .await
                 .is_err()
             {
