@@ -1,6 +1,7 @@
 // The person at the browser, for the real-window flow tests: from the authorization URL the app
 // shows, logs in and consents (or refuses) on the test OpenID Provider's devInteractions pages
-// (tests/idp/server.mjs), then brings the authorization response to the app's loopback listener.
+// (tests/idp/server.mjs) or the practice issuer's (src/practice/pages.rs), then brings the
+// authorization response to the app's loopback listener.
 // The Rust tests' twin is tests/util/browser.rs; both follow the recipe in
 // /work/shared/notes/real-components.md ("Driving the login headlessly").
 //
@@ -184,13 +185,19 @@ export async function playBrowser(authorizationUrl, { user, consent }) {
     const isHtml = (response.headers.get('content-type') ?? '').includes('text/html');
     if (response.status !== 200 || !isHtml) throw stuck('an unexpected page', url, response, text);
     const pageForms = forms(text);
-    const login = pageForms.find((f) => f.hidden.prompt === 'login');
-    const approval = pageForms.find((f) => f.hidden.prompt === 'consent');
+    // oidc-provider's pages say which they are in a hidden `prompt`; the practice issuer's
+    // (src/practice/pages.rs) by their action, `/login` (fields username, password) and
+    // `/consent` (the Allow button's decision=approve), each with a hidden `interaction`.
+    const practiceForm = (f, path) => 'interaction' in f.hidden && new URL(f.action, url).pathname === path;
+    const login = pageForms.find((f) => f.hidden.prompt === 'login' || practiceForm(f, '/login'));
+    const approval = pageForms.find((f) => f.hidden.prompt === 'consent' || practiceForm(f, '/consent'));
     if (login) {
-      request = { method: login.method, form: { ...login.hidden, login: user, password: user } };
+      const userField = 'interaction' in login.hidden ? 'username' : 'login';
+      request = { method: login.method, form: { ...login.hidden, [userField]: user, password: user } };
       url = new URL(login.action, url);
     } else if (approval && consent === 'approve') {
-      request = { method: approval.method, form: approval.hidden };
+      const allow = approval.buttons.find(([, value]) => value === 'approve');
+      request = { method: approval.method, form: { ...approval.hidden, ...(allow ? { [allow[0]]: allow[1] } : {}) } };
       url = new URL(approval.action, url);
     } else if (approval) {
       // The provider's "[ Cancel ]" link ends the interaction with access_denied.
