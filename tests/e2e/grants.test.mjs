@@ -2,8 +2,10 @@
 // Provider (tests/idp/server.mjs), the test reading the user code and verification URI from the
 // view and playing the person at the other device (browser.mjs's playDevice); the timeline, the
 // sequence diagram and the result fill in; the flow exported as JSON and Markdown holds none of
-// the tokens or the user code seen on the page, only their [sha256:…] fingerprints. Then client
-// credentials with the confidential client, its secret typed once into a write-only field.
+// the tokens or the user code seen on the page, only their [sha256:…] fingerprints; its access
+// token at an API, accepted, then revoked and refused with a 401. Then client credentials with the
+// confidential client, its secret typed once into a write-only field; Introspect shows the
+// provider's refusal to introspect a JWT access token.
 
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
@@ -115,6 +117,27 @@ describe('the device and client credentials grants from the Flows view, against 
     }
     await (await app.byTestId('flows-export')).scrollIntoView();
     await app.screenshot('grants-device-export');
+
+    // The access token at an API (the provider's userinfo endpoint serves as one): accepted, then
+    // revoked, then refused with a 401 whose challenge is explained.
+    await app.paste('flows-api-url', `${idp.issuer}/me`);
+    await app.click('flows-api-run');
+    await app.waitForText('flows-api-status', 'HTTP 200', { timeout: FLOW_TIMEOUT_MS });
+    await app.waitForText('flows-api-explanation', /accepted the token/);
+    await app.click('flows-revoke-access');
+    await app.waitForText('flows-revoke-step-revocation-status', 'ok', { timeout: FLOW_TIMEOUT_MS });
+    await app.byTestId('flows-revoked');
+    await app.click('flows-api-run');
+    await app.waitForText('flows-api-status', 'HTTP 401', { timeout: FLOW_TIMEOUT_MS });
+    await app.waitForText('flows-api-challenge-error', 'invalid_token');
+    await app.waitForText('flows-api-explanation', /invalid_token/);
+    const ends = [];
+    for (const arrow of await app.browser.$$('[data-testid="flows-arrow"][data-current="true"]')) {
+      ends.push(await arrow.getAttribute('data-to'));
+    }
+    assert.deepEqual(ends, ['api', 'tokenscope'], 'the diagram ends on the API call');
+    await (await app.byTestId('flows-api-result')).scrollIntoView();
+    await app.screenshot('grants-device-api-401');
   });
 
   it('runs client credentials with the confidential client, the secret cleared once sent', async () => {
@@ -132,6 +155,12 @@ describe('the device and client credentials grants from the Flows view, against 
     const accessToken = await revealed('flows-access-token');
     assert.equal(accessToken.split('.').length, 3, 'a JWT access token for the API resource');
     assert.ok(!(await app.browser.getPageSource()).includes(secret), 'the secret is not on the page');
+
+    // Introspect: this provider will not introspect its JWT access tokens (the resource server
+    // verifies them itself); the view shows its OAuth error as the answer, not a fault.
+    await app.click('flows-introspect-run');
+    await app.waitForText('flows-introspect-oauth-error', /unsupported_token_type/, { timeout: FLOW_TIMEOUT_MS });
+    await app.waitForText('flows-introspect-step-introspection-status', 'failed');
 
     const text = await exportAs('json');
     assert.ok(!text.includes(accessToken), 'the export holds the access token');
