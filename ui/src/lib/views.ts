@@ -16,6 +16,10 @@ export type View = {
   label: string;
   description: string;
   component: Component;
+  /** Test id of the button Ctrl/Cmd + Enter presses (when shown and enabled); see `shortcuts.ts`. */
+  mainAction?: string;
+  /** Test id of the field that takes the caret when the view is opened from the keyboard. */
+  input?: string;
 };
 
 export const VIEWS: readonly View[] = [
@@ -24,36 +28,44 @@ export const VIEWS: readonly View[] = [
     label: "Inspect",
     description: "Decode a JWT or JWE and explain its header, claims and findings",
     component: Inspect,
+    input: "token-input",
   },
   {
     id: "verify",
     label: "Verify",
     description: "Check a token's signature and claims against a key, check by check",
     component: Verify,
+    mainAction: "verify-run",
+    input: "verify-token",
   },
   {
     id: "diff",
     label: "Diff",
     description: "Compare two tokens claim by claim",
     component: Diff,
+    input: "diff-input-a",
   },
   {
     id: "encode",
     label: "Encode",
     description: "Build and sign a token: JSON editors, claim helpers, keys and key generation",
     component: Encode,
+    input: "encode-payload",
   },
   {
     id: "discover",
     label: "Discover",
     description: "Fetch, explain and lint an OpenID Provider's metadata and keys",
     component: Discover,
+    mainAction: "discover-run",
+    input: "discover-issuer",
   },
   {
     id: "flows",
     label: "Flows",
     description: "Run the authorization code flow (PKCE, loopback redirect) step by step; refresh and call userinfo",
     component: Flows,
+    mainAction: "flows-start",
   },
   {
     id: "profiles",
