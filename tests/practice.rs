@@ -1399,3 +1399,21 @@ fn idle_connections_are_bounded_and_dropped_after_the_head_timeout() {
     assert_eq!(get(&metadata).status, 200);
     drop(idle);
 }
+
+#[test]
+fn es256_and_eddsa_signed_tokens_pass_every_check() {
+    for alg in ["ES256", "EdDSA", "PS256"] {
+        let practice = Practice::start(&["--alg", alg]);
+        let flow = code_flow(&practice.issuer);
+        assert_eq!(flow.exit, Some(0), "{alg}: {} {}", flow.result, flow.stderr);
+        assert_eq!(
+            checks_with(&flow.result, "fail"),
+            Vec::<String>::new(),
+            "{alg}"
+        );
+        assert_eq!(check(&flow.result, "at_hash")["status"], "pass", "{alg}");
+        let id_token = flow.result["tokens"]["id_token"].as_str().unwrap();
+        let out = cli().args(["decode", id_token, "--json"]).output().unwrap();
+        assert_eq!(stdout_json(&out)["header"]["alg"], alg);
+    }
+}
