@@ -140,6 +140,18 @@ describe('the device and client credentials grants from the Flows view, against 
     await app.screenshot('grants-device-api-401');
   });
 
+  it('Cancel while the device flow polls shows cancelled, not an error', async () => {
+    await fillOneOff('device', idp.clients.native.client_id, 'openid');
+    await app.click('flows-start');
+    await app.waitForText('flows-user-code', /^[A-Z0-9-]{6,}$/, { timeout: FLOW_TIMEOUT_MS });
+    const started = Date.now();
+    await app.click('flows-cancel');
+    await app.byTestId('flows-cancelled', { timeout: 2_000 });
+    assert.ok(Date.now() - started < 2_000, 'cancelled at once, not after the next poll');
+    assert.equal(await app.isShown('flows-pending'), false);
+    assert.equal(await app.isShown('flows-error'), false, 'a cancel is not an error');
+  });
+
   it('runs client credentials with the confidential client, the secret cleared once sent', async () => {
     const { client_id: clientId, client_secret: secret } = idp.clients.confidential;
     await fillOneOff('client_credentials', clientId, 'api:read');
