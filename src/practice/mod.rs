@@ -230,3 +230,15 @@ impl Drop for PracticeIssuer {
         }
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_handle_can_be_kept_in_shared_app_state() {
+        fn shareable<T: Send + Sync + 'static>() {}
+        shareable::<PracticeIssuer>();
+        shareable::<PracticeConfig>();
+    }
+}
