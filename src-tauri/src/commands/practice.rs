@@ -226,12 +226,17 @@ mod tests {
         let state = state();
         block_on(async {
             assert_eq!(practice_status_of(&state).await, None);
-            let first = start(&state, PracticeStartRequest::default()).await.unwrap();
+            let first = start(&state, PracticeStartRequest::default())
+                .await
+                .unwrap();
             assert!(first.issuer.starts_with("http://127.0.0.1:"), "{first:?}");
             assert_eq!(first.lesson, None);
             assert_eq!(first.native_client_id, "practice-native");
             assert_eq!(first.users, ["alice", "bob", "admin"]);
-            let metadata = get(&format!("{}/.well-known/openid-configuration", first.issuer));
+            let metadata = get(&format!(
+                "{}/.well-known/openid-configuration",
+                first.issuer
+            ));
             assert!(metadata.unwrap().starts_with("HTTP/1.1 200"));
 
             let request = PracticeStartRequest {
@@ -241,7 +246,10 @@ mod tests {
             let second = start(&state, request).await.unwrap();
             assert_eq!(second.lesson.as_deref(), Some("alg-none"));
             assert_eq!(practice_status_of(&state).await, Some(second.clone()));
-            let old = get(&format!("{}/.well-known/openid-configuration", first.issuer));
+            let old = get(&format!(
+                "{}/.well-known/openid-configuration",
+                first.issuer
+            ));
             assert!(old.is_err(), "the first issuer stopped listening: {old:?}");
 
             assert!(state.practice.stop().await);
