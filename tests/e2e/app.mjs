@@ -7,6 +7,8 @@
 // Usage in a node:test file:
 //   const app = await launchApp();            // in before()
 //   const app = await launchApp({ env });     // …with variables added to the app's environment
+//   const app = await launchApp({ home });    // …keeping what the app remembers (last view,
+//                                             //    window size) in `home`, across launches
 //   await app.byTestId('token-input');         // -> WebdriverIO element
 //   await app.paste('token-input', token);     // one input event, as a paste
 //   await app.select('verify-key-kind', 'key_text');
@@ -113,11 +115,15 @@ function killGroup(child, signal) {
  * `env` is added to the environment of tauri-driver, which WebKitWebDriver and the app inherit.
  * Unless `env` says otherwise the app never reaches the developer's keychain or profiles: its
  * `DBUS_SESSION_BUS_ADDRESS` names a socket that does not exist (the keychain is unavailable) and
- * its `TOKENSCOPE_CONFIG_DIR` is a fresh temporary directory, removed by `close()`.
- * @param {{ env?: Record<string, string> }} [options]
+ * its `TOKENSCOPE_CONFIG_DIR` is a fresh temporary directory, removed by `close()`. What the app
+ * remembers between runs (the webview's localStorage: last view, recent issuers; the window's
+ * size and position) lives under `XDG_DATA_HOME` / `XDG_CONFIG_HOME`, also fresh, so every test
+ * starts from a first launch; pass `home` (a directory the caller removes) to keep it across
+ * launches.
+ * @param {{ env?: Record<string, string>, home?: string }} [options]
  * @returns {Promise<App>}
  */
-export async function launchApp({ env = {} } = {}) {
+export async function launchApp({ env = {}, home } = {}) {
   if (!existsSync(APP_BINARY)) {
     throw new Error(
       `${APP_BINARY} does not exist; build it with the UI embedded: scripts/test.sh, or ` +
@@ -129,10 +135,14 @@ export async function launchApp({ env = {} } = {}) {
   }
   mkdirSync(ARTIFACTS, { recursive: true });
   const scratch = await mkdtemp(path.join(os.tmpdir(), 'tokenscope-e2e-app-'));
+  const appHome = home ?? path.join(scratch, 'home');
   const appEnv = {
     ...process.env,
     DBUS_SESSION_BUS_ADDRESS: `unix:path=${path.join(scratch, 'no-bus')}`,
     TOKENSCOPE_CONFIG_DIR: path.join(scratch, 'config'),
+    XDG_DATA_HOME: path.join(appHome, 'data'),
+    XDG_CONFIG_HOME: path.join(appHome, 'config'),
+    XDG_CACHE_HOME: path.join(appHome, 'cache'),
     ...env,
   };
 

@@ -23,6 +23,8 @@ function paste(text: string, target: Element = document.body): Promise<boolean> 
 test("Ctrl + a digit switches views in nav order, the caret in the view's field", async () => {
   mockIPC(() => sampleDecoded());
   render(App);
+  // From the nav too: the caret leaves it for the new view's field.
+  screen.getByTestId("nav-inspect").focus();
   await key("2", { ctrlKey: true });
   expect(screen.getByTestId("nav-verify")).toHaveAttribute("aria-current", "page");
   await waitFor(() => {
