@@ -328,7 +328,13 @@ export class FlowsState {
 
   /** Refresh needs a profile (its refresh token is in the keychain) and a finished flow. */
   get canRefresh(): boolean {
-    return this.target?.profile != null && this.flow.result !== null && !this.refreshCall.pending && this.ranGrant !== "client_credentials";
+    return (
+      this.target?.profile != null &&
+      this.flow.result !== null &&
+      !this.refreshCall.pending &&
+      this.ranGrant !== "client_credentials" &&
+      !this.refreshRevoked
+    );
   }
 
   /** The flow the app keeps for Revoke, Introspect and Export: the shown flow's operation. */
@@ -336,9 +342,14 @@ export class FlowsState {
     return this.flow.result !== null || this.flow.error !== null ? this.flow.answeredAs : null;
   }
 
-  /** A refresh token to revoke: a profile flow that stored one. */
+  /** The profile's refresh token was revoked here (its keychain entry went with it). */
+  get refreshRevoked(): boolean {
+    return this.revokeCall.result?.token_type_hint === "refresh_token";
+  }
+
+  /** A refresh token to revoke: a profile flow that stored one, not revoked yet. */
   get canRevokeRefresh(): boolean {
-    return this.target?.profile != null && this.tokens?.refresh_token_stored === true && !this.revokeCall.pending;
+    return this.target?.profile != null && this.tokens?.refresh_token_stored === true && !this.revokeCall.pending && !this.refreshRevoked;
   }
 
   get canCallUserinfo(): boolean {
