@@ -116,6 +116,13 @@ describe('the code flow from the Flows view, against a real provider', { timeout
     assert.ok(rotated && rotated !== first, 'the keychain holds the new refresh token');
     await (await app.byTestId('flows-rotation')).scrollIntoView();
     await app.screenshot('flows-refreshed');
+
+    // Revoke refresh token (issue 13): the provider revokes it and its keychain entry goes too.
+    await app.click('flows-revoke-refresh');
+    await app.waitForText('flows-revoke-step-revocation-status', 'ok', { timeout: FLOW_TIMEOUT_MS });
+    await app.byTestId('flows-revoked-deleted');
+    assert.equal(storedSecret(await keychain.secretToolSearch()), null, 'the keychain entry is gone');
+    assert.equal(await (await app.byTestId('flows-refresh')).isEnabled(), false, 'nothing left to refresh with');
   });
 
   it('Cancel during the wait for the redirect shows cancelled and closes the listener', async () => {
