@@ -2,7 +2,8 @@
 // Flows → Practice issuer → Start flow: the issuer starts in the app, the test plays the person
 // on its login and consent pages (browser.mjs), and the timeline's steps come back ok with every
 // ID token check passing; then the alg-none lesson: the issuer restarts, the lesson is explained,
-// and the next flow's signature check fails and is highlighted. Discover reaches it in one click.
+// and the next flow's signature check fails and is highlighted. Verify takes the first flow's ID
+// token with the issuer's keys; Discover reaches it in one click.
 
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
@@ -68,6 +69,10 @@ describe('the practice issuer from the app', { timeout: 240_000 }, () => {
     await app.waitForText('flows-claims', /alice/);
     await (await app.byTestId('practice-panel')).scrollIntoView();
     await app.screenshot('practice-flow');
+
+    // Verify takes the practice issuer like any other: its keys by discovery.
+    await app.click('flows-id-token-verify');
+    await app.waitForText('verify-verdict', 'VALID', { timeout: FLOW_TIMEOUT_MS });
   });
 
   it('alg-none: the lesson is explained, and the signature check fails, highlighted', async () => {
