@@ -1092,6 +1092,51 @@ fn device_polling_says_pending_then_slow_down_and_a_denial_is_access_denied() {
     thread::sleep(Duration::from_millis(6100));
     let third = poll();
     assert_eq!(third.json()["error"], "access_denied", "{}", third.body);
+
+    // Another device, approved by alice on the page: the first poll gets the tokens, and the
+    // device code is then spent.
+    let authorization = post_form(
+        &practice.url("/device_authorization"),
+        "client_id=practice-native&scope=openid+offline_access",
+        &[],
+    )
+    .json();
+    let device_code = authorization["device_code"].as_str().unwrap();
+    let user_code = authorization["user_code"].as_str().unwrap();
+    let wrong = post_form(
+        &practice.url("/device"),
+        &format!("user_code={user_code}&username=alice&password=bob&decision=approve"),
+        &[],
+    );
+    assert!(wrong.body.contains("wrong password"), "{}", wrong.body);
+    let approved = post_form(
+        &practice.url("/device"),
+        &format!("user_code={user_code}&username=alice&password=alice&decision=approve"),
+        &[],
+    );
+    assert!(
+        approved.body.contains("Device connected"),
+        "{}",
+        approved.body
+    );
+    let poll = || {
+        post_form(
+            &practice.url("/token"),
+            &format!(
+                "grant_type=urn%3Aietf%3Aparams%3Aoauth%3Agrant-type%3Adevice_code&client_id=practice-native&device_code={device_code}"
+            ),
+            &[],
+        )
+    };
+    let tokens = poll();
+    assert_eq!(tokens.status, 200, "{}", tokens.body);
+    assert!(
+        tokens.json()["refresh_token"].is_string(),
+        "{}",
+        tokens.body
+    );
+    thread::sleep(Duration::from_millis(1100));
+    assert_eq!(poll().json()["error"], "invalid_grant");
 }
 
 #[test]
