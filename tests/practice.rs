@@ -405,22 +405,23 @@ fn the_code_flow_passes_every_check_and_the_redirect_carries_iss() {
 fn client_credentials_with_practice_service_and_a_wrong_secret() {
     let practice = Practice::start(&[]);
     let run = |secret: &str, method: &str| {
-        let mut command = cli();
-        command.args([
-            "flow",
-            "client-credentials",
-            "--issuer",
-            &practice.issuer,
-            "--client-id",
-            "practice-service",
-            "--client-secret-stdin",
-            "--auth-method",
-            method,
-            "--scope",
-            "api:read",
-            "--json",
-        ]);
-        run_stdin(command, secret)
+        crate::util::tokenscope_stdin(
+            &[
+                "flow",
+                "client-credentials",
+                "--issuer",
+                &practice.issuer,
+                "--client-id",
+                "practice-service",
+                "--client-secret-stdin",
+                "--auth-method",
+                method,
+                "--scope",
+                "api:read",
+                "--json",
+            ],
+            secret,
+        )
     };
     for method in ["client_secret_basic", "client_secret_post"] {
         let out = run("practice-service-secret", method);
@@ -440,23 +441,6 @@ fn client_credentials_with_practice_service_and_a_wrong_secret() {
     let result = stdout_json(&out);
     assert_eq!(out.status.code(), Some(1), "{result}");
     assert!(result.to_string().contains("invalid_client"), "{result}");
-}
-
-fn run_stdin(mut command: Command, input: &str) -> Output {
-    use std::io::Write as _;
-    let mut child = command
-        .stdin(Stdio::piped())
-        .stdout(Stdio::piped())
-        .stderr(Stdio::piped())
-        .spawn()
-        .unwrap();
-    child
-        .stdin
-        .take()
-        .unwrap()
-        .write_all(input.as_bytes())
-        .unwrap();
-    child.wait_with_output().unwrap()
 }
 
 #[test]
@@ -1047,6 +1031,17 @@ fn a_person_signs_in_and_consents_on_the_pages_or_cancels() {
     assert!(result.to_string().contains("access_denied"), "{result}");
 }
 
+/// One device access token request for `device_code` (RFC 8628 §3.4).
+fn poll_device(practice: &Practice, device_code: &str) -> Http {
+    post_form(
+        &practice.url("/token"),
+        &format!(
+            "grant_type=urn%3Aietf%3Aparams%3Aoauth%3Agrant-type%3Adevice_code&client_id=practice-native&device_code={device_code}"
+        ),
+        &[],
+    )
+}
+
 #[test]
 fn device_polling_says_pending_then_slow_down_and_a_denial_is_access_denied() {
     let practice = Practice::start_with(&[]);
@@ -1059,15 +1054,7 @@ fn device_polling_says_pending_then_slow_down_and_a_denial_is_access_denied() {
     let device_code = authorization["device_code"].as_str().unwrap();
     let user_code = authorization["user_code"].as_str().unwrap();
     assert_eq!(authorization["interval"], 1);
-    let poll = || {
-        post_form(
-            &practice.url("/token"),
-            &format!(
-                "grant_type=urn%3Aietf%3Aparams%3Aoauth%3Agrant-type%3Adevice_code&client_id=practice-native&device_code={device_code}"
-            ),
-            &[],
-        )
-    };
+    let poll = || poll_device(&practice, device_code);
     let first = poll();
     assert_eq!(
         first.json()["error"],
@@ -1119,15 +1106,7 @@ fn device_polling_says_pending_then_slow_down_and_a_denial_is_access_denied() {
         "{}",
         approved.body
     );
-    let poll = || {
-        post_form(
-            &practice.url("/token"),
-            &format!(
-                "grant_type=urn%3Aietf%3Aparams%3Aoauth%3Agrant-type%3Adevice_code&client_id=practice-native&device_code={device_code}"
-            ),
-            &[],
-        )
-    };
+    let poll = || poll_device(&practice, device_code);
     let tokens = poll();
     assert_eq!(tokens.status, 200, "{}", tokens.body);
     assert!(

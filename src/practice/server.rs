@@ -847,6 +847,18 @@ impl ClientAuthError {
     }
 }
 
+/// The form and the authenticated client of a back-channel request (token, revocation,
+/// introspection, device authorization).
+fn authenticated_form<'a>(
+    s: &'a Issuer,
+    headers: &HeaderMap,
+    body: &Bytes,
+) -> Result<(&'a Client, Params), ClientAuthError> {
+    let params = form_body(headers, body).map_err(ClientAuthError::Request)?;
+    let client = authenticate_client(s, headers, &params)?;
+    Ok((client, params))
+}
+
 /// `client_secret_basic`, `client_secret_post` or `none` (RFC 6749 §2.3.1), exactly one.
 fn authenticate_client<'a>(
     s: &'a Issuer,
@@ -961,12 +973,8 @@ async fn token(State(s): State<Shared>, headers: HeaderMap, body: Bytes) -> Resp
         }
         _ => {}
     }
-    let params = match form_body(&headers, &body) {
-        Ok(p) => p,
-        Err(e) => return invalid_request(&e),
-    };
-    let client = match authenticate_client(&s, &headers, &params) {
-        Ok(c) => c,
+    let (client, params) = match authenticated_form(&s, &headers, &body) {
+        Ok(request) => request,
         Err(e) => return e.into_response(),
     };
     let Some(grant_type) = params.get("grant_type") else {
@@ -1419,12 +1427,8 @@ async fn userinfo(State(s): State<Shared>, headers: HeaderMap) -> Response {
 /// RFC 7009: 200 whether or not the token was known; a refresh token takes its grant's access
 /// tokens with it (§2.1).
 async fn revoke(State(s): State<Shared>, headers: HeaderMap, body: Bytes) -> Response {
-    let params = match form_body(&headers, &body) {
-        Ok(p) => p,
-        Err(e) => return invalid_request(&e),
-    };
-    let client = match authenticate_client(&s, &headers, &params) {
-        Ok(c) => c,
+    let (client, params) = match authenticated_form(&s, &headers, &body) {
+        Ok(request) => request,
         Err(e) => return e.into_response(),
     };
     let Some(token) = params.get("token") else {
@@ -1451,12 +1455,8 @@ async fn revoke(State(s): State<Shared>, headers: HeaderMap, body: Bytes) -> Res
 /// RFC 7662 §2.2. `practice-service` (a resource server too) may introspect any token, a
 /// public client only its own.
 async fn introspect(State(s): State<Shared>, headers: HeaderMap, body: Bytes) -> Response {
-    let params = match form_body(&headers, &body) {
-        Ok(p) => p,
-        Err(e) => return invalid_request(&e),
-    };
-    let client = match authenticate_client(&s, &headers, &params) {
-        Ok(c) => c,
+    let (client, params) = match authenticated_form(&s, &headers, &body) {
+        Ok(request) => request,
         Err(e) => return e.into_response(),
     };
     let Some(token) = params.get("token") else {
@@ -1537,12 +1537,8 @@ async fn device_authorization(
     headers: HeaderMap,
     body: Bytes,
 ) -> Response {
-    let params = match form_body(&headers, &body) {
-        Ok(p) => p,
-        Err(e) => return invalid_request(&e),
-    };
-    let client = match authenticate_client(&s, &headers, &params) {
-        Ok(c) => c,
+    let (client, params) = match authenticated_form(&s, &headers, &body) {
+        Ok(request) => request,
         Err(e) => return e.into_response(),
     };
     if !client.allows(DEVICE_GRANT) {
