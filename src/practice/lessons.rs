@@ -295,4 +295,16 @@ mod tests {
         }
         assert_eq!(Lesson::parse("nope"), None);
     }
+
+    #[test]
+    fn every_failing_check_is_a_check_of_the_verification_core() {
+        for lesson in Lesson::ALL {
+            for name in lesson.info().failing_checks {
+                assert!(
+                    crate::jwt::verify::CheckName::parse(name).is_some(),
+                    "{lesson}: {name}"
+                );
+            }
+        }
+    }
 }
