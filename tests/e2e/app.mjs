@@ -142,7 +142,6 @@ export async function launchApp({ env = {}, home } = {}) {
     TOKENSCOPE_CONFIG_DIR: path.join(scratch, 'config'),
     XDG_DATA_HOME: path.join(appHome, 'data'),
     XDG_CONFIG_HOME: path.join(appHome, 'config'),
-    XDG_CACHE_HOME: path.join(appHome, 'cache'),
     ...env,
   };
 
