@@ -717,6 +717,21 @@ fn lesson_fails_checks(lesson: &str, failing: &[&str]) -> Value {
     flow.result
 }
 
+/// Every step ok but `failed`, which failed: the lesson's error and nothing else.
+fn only_step_failing(result: &Value, failed: &str) {
+    let statuses: Vec<(&str, &str)> = result["steps"]
+        .as_array()
+        .unwrap_or_else(|| panic!("no steps in {result}"))
+        .iter()
+        .map(|s| (s["name"].as_str().unwrap(), s["status"].as_str().unwrap()))
+        .collect();
+    for (name, status) in &statuses {
+        let expected = if *name == failed { "failed" } else { "ok" };
+        assert_eq!(*status, expected, "{name} in {statuses:?}");
+    }
+    assert!(statuses.iter().any(|(n, _)| *n == failed), "{statuses:?}");
+}
+
 #[test]
 fn lesson_expired_id_token_fails_exp_only() {
     lesson_fails_checks("expired-id-token", &["exp"]);
@@ -830,6 +845,7 @@ fn lesson_code_replay_gets_invalid_grant_at_the_token_step() {
         token["response"]["body"]["error"], "invalid_grant",
         "{token}"
     );
+    only_step_failing(&flow.result, "token");
 }
 
 #[test]
@@ -851,6 +867,7 @@ fn lesson_refresh_reuse_revokes_the_family_and_the_refresh_fails() {
         .as_str()
         .unwrap();
     assert!(description.contains("reuse"), "{description}");
+    only_step_failing(&result, "refresh");
 }
 
 #[test]
@@ -863,6 +880,7 @@ fn lesson_slow_token_times_out() {
         "{}",
         flow.result
     );
+    only_step_failing(&flow.result, "token");
 }
 
 #[test]
@@ -875,6 +893,7 @@ fn lesson_token_500_is_an_invalid_response() {
         "{}",
         flow.result
     );
+    only_step_failing(&flow.result, "token");
 }
 
 #[test]
@@ -904,6 +923,7 @@ fn lesson_issuer_mismatch_fails_discovery_and_the_flow() {
     assert_eq!(out.status.code(), Some(2), "{result}");
     assert_eq!(result["error"]["code"], "oauth.issuer_mismatch", "{result}");
     assert_eq!(step_names(&result), ["discovery"], "{result}");
+    only_step_failing(&result, "discovery");
 }
 
 // ------------------------------------------------------------------------------------------
