@@ -33,6 +33,15 @@ pub const EXPORTED_BY: &str = concat!("tokenscope ", env!("CARGO_PKG_VERSION"));
 /// report never needs their values: hidden like the rest.
 const FLOW_BINDING_PARAMS: [&str; 2] = ["state", "nonce"];
 
+/// Values the timeline shows (the user needs them while the flow runs) but an export hides: the
+/// device flow's user code (RFC 8628 §3.2), good for a few minutes against the device code.
+const SHOWN_WHILE_RUNNING: [&str; 1] = ["user_code"];
+
+/// A member or parameter whose value an export never shows.
+fn is_export_secret(name: &str) -> bool {
+    is_secret_field(name) || SHOWN_WHILE_RUNNING.contains(&name)
+}
+
 /// A value shorter than this is replaced only where a whole string equals it: replacing a short
 /// value inside other text would garble the document and hide nothing worth hiding.
 const MIN_EMBEDDED_LEN: usize = 8;
@@ -168,9 +177,9 @@ fn secret_pair(members: &Map<String, Value>) -> Option<PairKind> {
     let name = members.get("name")?.as_str()?;
     members.get("value")?.as_str()?;
     if members.len() == 2 {
-        (is_sensitive_header(name) || is_secret_field(name)).then_some(PairKind::Header)
+        (is_sensitive_header(name) || is_export_secret(name)).then_some(PairKind::Header)
     } else if members.contains_key("meaning") || members.contains_key("redacted") {
-        (is_secret_field(name) || FLOW_BINDING_PARAMS.contains(&name)).then_some(PairKind::Param)
+        (is_export_secret(name) || FLOW_BINDING_PARAMS.contains(&name)).then_some(PairKind::Param)
     } else {
         None
     }
@@ -260,7 +269,7 @@ fn url_params(text: &str) -> Vec<(std::ops::Range<usize>, String, String)> {
 }
 
 fn is_secret_param_name(name: &str) -> bool {
-    is_secret_field(name) || FLOW_BINDING_PARAMS.contains(&name)
+    is_export_secret(name) || FLOW_BINDING_PARAMS.contains(&name)
 }
 
 /// The redaction pass of an export: collects the values to hide, then replaces them everywhere.
@@ -321,7 +330,7 @@ impl Redactor {
                     }
                 }
                 for (name, member) in members {
-                    if let (true, Value::String(text)) = (is_secret_field(name), member) {
+                    if let (true, Value::String(text)) = (is_export_secret(name), member) {
                         self.add(text);
                     }
                     self.collect(member);
@@ -353,14 +362,14 @@ impl Redactor {
                                 format!("{scheme} {shown}")
                             });
                         }
-                        (_, _, Value::String(text)) if is_secret_field(name) => {
+                        (_, _, Value::String(text)) if is_export_secret(name) => {
                             if !is_hidden_value(text) {
                                 *member = Value::String(fingerprint_marker(text));
                             }
                         }
                         // A secret-named number is a value like any other (an object under such a
                         // name, like a diff of `id_token`, is looked into instead).
-                        (_, _, Value::Number(_)) if is_secret_field(name) => {
+                        (_, _, Value::Number(_)) if is_export_secret(name) => {
                             *member = Value::String(fingerprint_marker(&member.to_string()));
                         }
                         _ => self.replace(member),
@@ -906,6 +915,21 @@ mod tests {
         );
         // The parameter's name is a secret's name, not a secret.
         assert_eq!(params[0]["name"], "code");
+    }
+
+    #[test]
+    fn the_device_user_code_is_hidden_wherever_it_appears() {
+        let body = json!({
+            "device_code": "[redacted]",
+            "user_code": "WDJB-MJHT",
+            "verification_uri_complete": "https://idp.example/device?user_code=WDJB-MJHT",
+            "note": "enter WDJB-MJHT",
+        });
+        let shown = redacted(body, &[]);
+        let text = shown.to_string();
+        assert!(!text.contains("WDJB-MJHT"), "{text}");
+        assert_eq!(shown["user_code"], fp("WDJB-MJHT"));
+        assert_eq!(shown["note"], format!("enter {}", fp("WDJB-MJHT")));
     }
 
     #[test]
