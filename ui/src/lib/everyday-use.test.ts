@@ -71,6 +71,29 @@ test("Ctrl + Enter runs Discover from the issuer field, and Esc cancels the wait
   expect(document.activeElement).toBe(issuer);
 });
 
+test("Ctrl + Enter presses the action nearest the caret: Discover's Compare from the second issuer", async () => {
+  const issuers: string[] = [];
+  mockIPC((cmd, args) => {
+    if (cmd === "discover_issuer") {
+      const request = (args as { request: DiscoverRequest }).request;
+      issuers.push(request.issuer);
+      return sampleDiscovery(request.issuer);
+    }
+    if (cmd === "compare_metadata") return [];
+    return null;
+  });
+  session.open("discover");
+  render(App);
+  await fireEvent.input(screen.getByTestId("discover-issuer"), { target: { value: "http://127.0.0.1:1" } });
+  await key("Enter", { ctrlKey: true });
+  const second = await screen.findByTestId("discover-compare-issuer");
+  second.focus();
+  await fireEvent.input(second, { target: { value: "http://127.0.0.1:2" } });
+  await key("Enter", { ctrlKey: true });
+  expect(await screen.findByTestId("discover-compare-same")).toBeInTheDocument();
+  expect(issuers).toEqual(["http://127.0.0.1:1", "http://127.0.0.1:2"]);
+});
+
 test("a view can take Ctrl + Enter itself through the main-action event", async () => {
   mockIPC(() => null);
   session.open("discover");

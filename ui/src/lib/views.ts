@@ -16,8 +16,11 @@ export type View = {
   label: string;
   description: string;
   component: Component;
-  /** Test id of the button Ctrl/Cmd + Enter presses (when shown and enabled); see `shortcuts.ts`. */
-  mainAction?: string;
+  /**
+   * Test ids of the buttons Ctrl/Cmd + Enter may press (see `Shortcuts.svelte`): the one nearest
+   * the caret (in its form or panel), else the first shown and enabled.
+   */
+  mainAction?: readonly string[];
   /** Test id of the field that takes the caret when the view is opened from the keyboard. */
   input?: string;
 };
@@ -35,7 +38,7 @@ export const VIEWS: readonly View[] = [
     label: "Verify",
     description: "Check a token's signature and claims against a key, check by check",
     component: Verify,
-    mainAction: "verify-run",
+    mainAction: ["verify-run"],
     input: "verify-token",
   },
   {
@@ -57,7 +60,7 @@ export const VIEWS: readonly View[] = [
     label: "Discover",
     description: "Fetch, explain and lint an OpenID Provider's metadata and keys",
     component: Discover,
-    mainAction: "discover-run",
+    mainAction: ["discover-run", "discover-compare-run"],
     input: "discover-issuer",
   },
   {
@@ -65,7 +68,7 @@ export const VIEWS: readonly View[] = [
     label: "Flows",
     description: "Run the authorization code flow (PKCE, loopback redirect) step by step; refresh and call userinfo",
     component: Flows,
-    mainAction: "flows-start",
+    mainAction: ["flows-start", "practice-start-flow"],
   },
   {
     id: "profiles",
