@@ -70,10 +70,23 @@ pub fn run() {
             commands::grants::introspect_token,
             commands::grants::call_api,
             commands::grants::export_flow,
+            commands::practice::practice_start,
+            commands::practice::practice_stop,
+            commands::practice::practice_status,
+            commands::practice::practice_lessons,
         ])
-        .run(tauri::generate_context!());
-    if let Err(error) = result {
-        eprintln!("tokenscope-app: {error}");
-        std::process::exit(1);
+        .build(tauri::generate_context!());
+    match result {
+        Ok(app) => app.run(|handle, event| {
+            if let tauri::RunEvent::Exit = event {
+                // The practice issuer listens on a port until stopped: stop it with the app.
+                let state = handle.state::<AppState>();
+                tauri::async_runtime::block_on(state.practice.stop());
+            }
+        }),
+        Err(error) => {
+            eprintln!("tokenscope-app: {error}");
+            std::process::exit(1);
+        }
     }
 }
