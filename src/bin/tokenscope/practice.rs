@@ -102,6 +102,7 @@ fn serve(config: PracticeConfig) -> Result<(), CliError> {
     let lesson = config.lesson;
     let auto = config.auto_approve.clone();
     crate::net::block_on(async move {
+        let signals = StopSignals::install();
         let issuer = PracticeIssuer::start(config)
             .await
             .map_err(CliError::from_core)?;
@@ -112,7 +113,7 @@ fn serve(config: PracticeConfig) -> Result<(), CliError> {
             let _ = stdout.flush();
         }
         describe(issuer.issuer_url(), lesson, auto.as_deref());
-        stopped().await;
+        signals.wait().await;
         issuer.shutdown().await;
         Ok(())
     })?
@@ -148,18 +149,37 @@ fn describe(issuer: &str, lesson: Option<Lesson>, auto: Option<&str>) {
     }
 }
 
-/// Ctrl-C (SIGINT) or, on Unix, SIGTERM.
-async fn stopped() {
+/// Ctrl-C (SIGINT) and, on Unix, SIGTERM, listened for from creation on: created before the URL
+/// line is printed, so a signal sent as soon as it is read stops the issuer cleanly rather than
+/// killing the process.
+struct StopSignals {
     #[cfg(unix)]
-    {
-        use tokio::signal::unix::{signal, SignalKind};
-        if let Ok(mut term) = signal(SignalKind::terminate()) {
+    signals: Option<(tokio::signal::unix::Signal, tokio::signal::unix::Signal)>,
+}
+
+impl StopSignals {
+    fn install() -> StopSignals {
+        #[cfg(unix)]
+        {
+            use tokio::signal::unix::{signal, SignalKind};
+            let signals = signal(SignalKind::interrupt())
+                .and_then(|int| Ok((int, signal(SignalKind::terminate())?)))
+                .ok();
+            StopSignals { signals }
+        }
+        #[cfg(not(unix))]
+        StopSignals {}
+    }
+
+    async fn wait(self) {
+        #[cfg(unix)]
+        if let Some((mut int, mut term)) = self.signals {
             tokio::select! {
-                _ = tokio::signal::ctrl_c() => {}
+                _ = int.recv() => {}
                 _ = term.recv() => {}
             }
             return;
         }
+        let _ = tokio::signal::ctrl_c().await;
     }
-    let _ = tokio::signal::ctrl_c().await;
 }
