@@ -9,6 +9,7 @@ pub mod flow_records;
 mod operations;
 mod state;
 pub mod vault_slot;
+mod window_state;
 
 #[cfg(test)]
 mod bindings;
@@ -26,6 +27,9 @@ pub use state::AppState;
 /// Builds and runs the app until its last window closes.
 pub fn run() {
     let result = tauri::Builder::default()
+        // The window's size, position and maximised state across runs, from Rust only.
+        .plugin(window_state::plugin())
+        .on_window_event(window_state::saver())
         .manage(AppState::from_env())
         .setup(|app| {
             // Open the keychain now, off the UI thread, so the Vault view can show at once
