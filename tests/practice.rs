@@ -677,9 +677,10 @@ fn a_flood_of_authorization_requests_evicts_the_oldest_pending_login() {
     let second = interaction_of(&get(&url));
     assert!(login(&second).body.contains("Allow access?"));
     // One curl per request is slow: many URLs per curl invocation.
-    let mut args: Vec<String> = vec!["-s".into(), "-o".into(), "/dev/null".into()];
+    // `-o` names the output of one URL only: each URL gets its own, or curl prints the pages.
+    let mut args: Vec<String> = vec!["-s".into()];
     for _ in 0..300 {
-        args.push(url.clone());
+        args.extend(["-o".into(), "/dev/null".into(), url.clone()]);
     }
     let status = Command::new("curl").args(&args).status().unwrap();
     assert!(status.success());
