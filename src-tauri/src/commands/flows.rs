@@ -15,11 +15,11 @@ use tauri::ipc::Channel;
 use tauri::State;
 use tokenscope::http::{HttpClient, Transcript};
 use tokenscope::oauth::authorize::{AuthorizationUrl, ExplainedParam};
-use tokenscope::oauth::grants::DevicePrompt;
 use tokenscope::oauth::flow::{
     run_code_flow, run_refresh, run_userinfo, CodeFlowOptions, FlowContext, FlowError, FlowFailure,
     FlowObserver, FlowResult, FlowSettings, PreviousTokens,
 };
+use tokenscope::oauth::grants::DevicePrompt;
 use tokenscope::oauth::timeline::Step;
 use tokenscope::oauth::token::OAuthError;
 use tokenscope::operation::CancellationToken;

@@ -14,8 +14,8 @@ use tokenscope::http::Transcript;
 use tokenscope::oauth::export::{self, ExportFormat, ExportOptions};
 use tokenscope::oauth::flow::{FlowContext, FlowObserver, FlowResult, FlowSettings};
 use tokenscope::oauth::grants::{
-    call_api as core_call_api, run_client_credentials, run_device_flow, run_introspect, run_revoke, ApiCallResult,
-    ApiRequest, DeviceObserver, DevicePrompt, IntrospectionResult, RevocationResult,
+    call_api as core_call_api, run_client_credentials, run_device_flow, run_introspect, run_revoke,
+    ApiCallResult, ApiRequest, DeviceObserver, DevicePrompt, IntrospectionResult, RevocationResult,
     DEFAULT_DEVICE_TIMEOUT,
 };
 use tokenscope::oauth::timeline::Step;
@@ -255,7 +255,9 @@ pub(crate) async fn client_credentials(
     let needs_vault = secret.is_none();
     settings.client_secret = secret.map(Arc::new);
     match auth_method {
-        Some(method @ (ClientAuthMethod::ClientSecretBasic | ClientAuthMethod::ClientSecretPost)) => {
+        Some(
+            method @ (ClientAuthMethod::ClientSecretBasic | ClientAuthMethod::ClientSecretPost),
+        ) => {
             settings.client_auth = method;
             settings.client_auth_fixed = true;
         }
