@@ -14,14 +14,14 @@ use serde_json::Value;
 use super::flow::{
     cancellable, check_tokens, choose_auth_method, client_auth, elapsed_ms, issued,
     resolve_endpoints, store_refresh_token, with_client_auth, FlowContext, FlowError, FlowFailure,
-    FlowResult, FlowSettings, Timeline,
+    FlowResult, FlowSettings, ProviderEndpoints, Timeline,
 };
 use super::timeline::{
     body_for_step, headers_for_step, Step, StepName, StepRequest, StepResponse, StepStatus,
 };
 use super::token::{
     introspect_token, poll_device_token, request_device_code, request_tokens, revoke_token,
-    Endpoint, Grant, TokenHint,
+    ClientAuth, Endpoint, Grant, TokenHint,
 };
 use crate::http::{build_request, redact_headers, HttpHeader, Provenance, Transcript};
 use crate::jose::timefmt;
@@ -67,6 +67,25 @@ fn needed(endpoint: Option<&Endpoint>, field: &str) -> Result<Endpoint, FlowErro
             "no {field}: the provider's metadata has none and the profile gives none"
         ))
     })
+}
+
+/// What a grant or token operation starts with: the client (its secret from the call or the
+/// keychain), the provider's endpoints (a discovery step when an issuer is set), the endpoint it
+/// calls, and the client authentication method chosen from the metadata when nobody chose one.
+async fn prepare(
+    ctx: &FlowContext<'_>,
+    settings: &FlowSettings,
+    vault: Option<&crate::vault::Vault>,
+    transcript: &Transcript,
+    timeline: &mut Timeline<'_>,
+    pick: fn(&ProviderEndpoints) -> Option<&Endpoint>,
+    field: &str,
+) -> Result<(ClientAuth, ProviderEndpoints, Endpoint), FlowError> {
+    let mut client = client_auth(settings, vault).await?;
+    let provider = resolve_endpoints(ctx, settings, transcript, timeline).await?;
+    let endpoint = needed(pick(&provider), field)?;
+    choose_auth_method(&mut client, settings, &provider);
+    Ok((client, provider, endpoint))
 }
 
 /// Client credentials (RFC 6749 §4.4): a token for the client itself. Nothing is stored (there is
@@ -131,19 +150,20 @@ pub async fn run_device_flow(
 ) -> Result<FlowResult, FlowFailure> {
     let (mut timeline, transcript) = start(ctx);
     let vault = settings.profile.as_ref().and(ctx.vault);
-    let mut client = match client_auth(settings, vault).await {
-        Ok(c) => c,
+    let prepared = prepare(
+        ctx,
+        settings,
+        vault,
+        &transcript,
+        &mut timeline,
+        |p| p.device.as_ref(),
+        "device_authorization_endpoint",
+    )
+    .await;
+    let (mut client, provider, endpoint) = match prepared {
+        Ok(v) => v,
         Err(e) => return Err(timeline.fail(e)),
     };
-    let provider = match resolve_endpoints(ctx, settings, &transcript, &mut timeline).await {
-        Ok(p) => p,
-        Err(e) => return Err(timeline.fail(e)),
-    };
-    let endpoint = match needed(provider.device.as_ref(), "device_authorization_endpoint") {
-        Ok(e) => e,
-        Err(e) => return Err(timeline.fail(e)),
-    };
-    choose_auth_method(&mut client, settings, &provider);
     let scopes = settings.effective_scopes();
     let fixed = settings.client_auth_fixed;
     let asked = cancellable(
@@ -278,19 +298,20 @@ pub async fn run_revoke(
             )))
         }
     };
-    let mut client = match client_auth(settings, ctx.vault).await {
-        Ok(c) => c,
+    let prepared = prepare(
+        ctx,
+        settings,
+        ctx.vault,
+        &transcript,
+        &mut timeline,
+        |p| p.revocation.as_ref(),
+        "revocation_endpoint",
+    )
+    .await;
+    let (mut client, _provider, endpoint) = match prepared {
+        Ok(v) => v,
         Err(e) => return Err(timeline.fail(e)),
     };
-    let provider = match resolve_endpoints(ctx, settings, &transcript, &mut timeline).await {
-        Ok(p) => p,
-        Err(e) => return Err(timeline.fail(e)),
-    };
-    let endpoint = match needed(provider.revocation.as_ref(), "revocation_endpoint") {
-        Ok(e) => e,
-        Err(e) => return Err(timeline.fail(e)),
-    };
-    choose_auth_method(&mut client, settings, &provider);
     let fixed = settings.client_auth_fixed;
     let sent = cancellable(
         ctx.cancel,
@@ -368,19 +389,20 @@ pub async fn run_introspect(
     hint: Option<TokenHint>,
 ) -> Result<IntrospectionResult, FlowFailure> {
     let (mut timeline, transcript) = start(ctx);
-    let mut client = match client_auth(settings, ctx.vault).await {
-        Ok(c) => c,
+    let prepared = prepare(
+        ctx,
+        settings,
+        ctx.vault,
+        &transcript,
+        &mut timeline,
+        |p| p.introspection.as_ref(),
+        "introspection_endpoint",
+    )
+    .await;
+    let (mut client, _provider, endpoint) = match prepared {
+        Ok(v) => v,
         Err(e) => return Err(timeline.fail(e)),
     };
-    let provider = match resolve_endpoints(ctx, settings, &transcript, &mut timeline).await {
-        Ok(p) => p,
-        Err(e) => return Err(timeline.fail(e)),
-    };
-    let endpoint = match needed(provider.introspection.as_ref(), "introspection_endpoint") {
-        Ok(e) => e,
-        Err(e) => return Err(timeline.fail(e)),
-    };
-    choose_auth_method(&mut client, settings, &provider);
     let fixed = settings.client_auth_fixed;
     let sent = cancellable(
         ctx.cancel,

@@ -184,42 +184,17 @@ impl Browser {
                 stuck("an unexpected page", &url, status, &page);
             }
             let forms = forms(&page);
-            let with_prompt = |prompt: &str| {
-                forms
-                    .iter()
-                    .find(|f| f.hidden_value("prompt") == Some(prompt))
-            };
-            let (next, next_request) = if let Some(login) = with_prompt("login") {
-                let mut fields = login.hidden.clone();
-                fields.push(("login".to_owned(), user.to_owned()));
-                fields.push(("password".to_owned(), user.to_owned()));
-                (login.target(&url), login.request(fields))
-            } else if let Some(approval) = with_prompt("consent") {
-                match consent {
-                    Consent::Approve => (
-                        approval.target(&url),
-                        approval.request(approval.hidden.clone()),
-                    ),
-                    // The provider's "[ Cancel ]" link ends the interaction with access_denied.
-                    Consent::Deny => {
-                        let abort = start_tags(&page, "a")
-                            .into_iter()
-                            .filter_map(|a| a.attr("href").and_then(|h| url.join(h).ok()))
-                            .find(|href| href.path().ends_with("/abort"))
-                            .unwrap_or_else(|| {
-                                stuck("a consent page without an abort link", &url, status, &page)
-                            });
-                        (abort, Request::get())
-                    }
-                }
-            } else {
-                stuck(
-                    "a page with neither the login nor the consent form",
-                    &url,
-                    status,
-                    &page,
-                );
-            };
+            let (next, next_request) =
+                if let Some(next) = interaction(&forms, &page, &url, status, user, consent) {
+                    next
+                } else {
+                    stuck(
+                        "a page with neither the login nor the consent form",
+                        &url,
+                        status,
+                        &page,
+                    );
+                };
             url = next;
             request = next_request;
         }
@@ -256,45 +231,24 @@ impl Browser {
                 stuck("an unexpected page", &url, status, &page);
             }
             let forms = forms(&page);
-            let with_prompt = |prompt: &str| {
-                forms
-                    .iter()
-                    .find(|f| f.hidden_value("prompt") == Some(prompt))
-            };
-            let (next, next_request) = if let Some(login) = with_prompt("login") {
-                let mut fields = login.hidden.clone();
-                fields.push(("login".to_owned(), user.to_owned()));
-                fields.push(("password".to_owned(), user.to_owned()));
-                (login.target(&url), login.request(fields))
-            } else if let Some(approval) = with_prompt("consent") {
-                decided = true;
-                match consent {
-                    Consent::Approve => (
-                        approval.target(&url),
-                        approval.request(approval.hidden.clone()),
-                    ),
-                    Consent::Deny => {
-                        let abort = start_tags(&page, "a")
-                            .into_iter()
-                            .filter_map(|a| a.attr("href").and_then(|h| url.join(h).ok()))
-                            .find(|href| href.path().ends_with("/abort"))
-                            .unwrap_or_else(|| {
-                                stuck("a consent page without an abort link", &url, status, &page)
-                            });
-                        (abort, Request::get())
-                    }
-                }
-            } else if let Some(code) = (forms.iter())
-                .find(|f| f.hidden_value("xsrf").is_some())
-                .filter(|_| !decided)
-            {
-                // The code entry and confirmation pages: submit as the button would.
-                let mut fields = code.hidden.clone();
-                fields.extend(code.buttons.iter().take(1).cloned());
-                (code.target(&url), code.request(fields))
-            } else {
-                return visible_text(&page);
-            };
+            let (next, next_request) =
+                if let Some(next) = interaction(&forms, &page, &url, status, user, consent) {
+                    // After the consent page comes the provider's own last page.
+                    decided |= forms
+                        .iter()
+                        .any(|f| f.hidden_value("prompt") == Some("consent"));
+                    next
+                } else if let Some(code) = (forms.iter())
+                    .find(|f| f.hidden_value("xsrf").is_some())
+                    .filter(|_| !decided)
+                {
+                    // The code entry and confirmation pages: submit as the button would.
+                    let mut fields = code.hidden.clone();
+                    fields.extend(code.buttons.iter().take(1).cloned());
+                    (code.target(&url), code.request(fields))
+                } else {
+                    return visible_text(&page);
+                };
             url = next;
             request = next_request;
         }
@@ -333,6 +287,47 @@ impl Browser {
         }
         response
     }
+}
+
+/// The next request on the provider's login or consent page: log in as `user` (password
+/// `user`), then approve, or follow the "[ Cancel ]" link (`access_denied`). `None` on any other
+/// page.
+fn interaction(
+    forms: &[Form],
+    page: &str,
+    url: &Url,
+    status: StatusCode,
+    user: &str,
+    consent: Consent,
+) -> Option<(Url, Request)> {
+    let with_prompt = |prompt: &str| {
+        forms
+            .iter()
+            .find(|f| f.hidden_value("prompt") == Some(prompt))
+    };
+    if let Some(login) = with_prompt("login") {
+        let mut fields = login.hidden.clone();
+        fields.push(("login".to_owned(), user.to_owned()));
+        fields.push(("password".to_owned(), user.to_owned()));
+        return Some((login.target(url), login.request(fields)));
+    }
+    let approval = with_prompt("consent")?;
+    Some(match consent {
+        Consent::Approve => (
+            approval.target(url),
+            approval.request(approval.hidden.clone()),
+        ),
+        Consent::Deny => {
+            let abort = start_tags(page, "a")
+                .into_iter()
+                .filter_map(|a| a.attr("href").and_then(|h| url.join(h).ok()))
+                .find(|href| href.path().ends_with("/abort"))
+                .unwrap_or_else(|| {
+                    stuck("a consent page without an abort link", url, status, page)
+                });
+            (abort, Request::get())
+        }
+    })
 }
 
 /// A redirect to the app: loopback http, and not the provider (itself on 127.0.0.1).
