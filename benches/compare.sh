@@ -1,10 +1,14 @@
 #!/usr/bin/env bash
 # Whole-process comparison with jwt-cli (https://crates.io/crates/jwt-cli) on the same tokens and
 # keys, timed with hyperfine: a 1 KB RS256 token decoded, the same token verified against a PEM
-# public key, and a 2.8 MB token decoded. Prints each mean and the ratio tokenscope / jwt-cli
+# public key, and a 2.8 MB token decoded. Prints each median and the ratio tokenscope / jwt-cli
 # (goal: at most 1.0 on all three; the README's performance section quotes the last run).
 #
 #   benches/compare.sh [--runs N]        (default 20 runs per command, after 3 warm-ups)
+#
+# A run of a millisecond is at the mercy of the scheduler, so the runs are split into five rounds
+# that alternate which tool goes first, and the medians of all runs are compared (one slow
+# stretch of the machine then touches both tools alike, and a few outliers neither).
 #
 # jwt-cli is installed from crates.io into a temporary root that is removed afterwards (set
 # JWT_CLI=/path/to/jwt to reuse a binary); hyperfine is Debian's package, installed if missing.
@@ -59,11 +63,19 @@ pem="$work/keys/public.pem"
 "$ts" verify "$small" --key "$pem" --json >/dev/null
 "$jwt" decode --json --alg RS256 --secret "@$pem" "$small" >/dev/null
 
+rounds=5
 bench() { # name, tokenscope command, jwt-cli command, extra hyperfine flags...
-  local name="$1" ts_cmd="$2" jwt_cmd="$3"
+  local name="$1" ts_cmd="$2" jwt_cmd="$3" round
   shift 3
-  hyperfine --style basic --warmup 3 --runs "$runs" "$@" \
-    --export-json "$work/$name.json" -n tokenscope "$ts_cmd" -n jwt-cli "$jwt_cmd" >/dev/null
+  for ((round = 0; round < rounds; round++)); do
+    local first=(-n tokenscope "$ts_cmd") second=(-n jwt-cli "$jwt_cmd")
+    if ((round % 2)); then
+      first=(-n jwt-cli "$jwt_cmd")
+      second=(-n tokenscope "$ts_cmd")
+    fi
+    hyperfine --style basic --warmup 3 --runs "$(((runs + rounds - 1) / rounds))" "$@" \
+      --export-json "$work/$name.$round.json" "${first[@]}" "${second[@]}" >/dev/null
+  done
 }
 
 step "compare: $runs runs each"
@@ -74,11 +86,18 @@ bench decode-2.8mb "$ts decode --json < $work/big.jwt" "$jwt decode --json - < $
   --shell bash
 
 python3 - "$work" <<'EOF'
-import json, sys
+import glob, json, statistics, sys
 work = sys.argv[1]
-print(f"\n{'case':<16} {'tokenscope':>12} {'jwt-cli':>12} {'ratio':>7}")
+# Wall-clock medians, and the CPU time (user + system, mean) each process itself used.
+print(f"\n{'case':<16} {'tokenscope':>12} {'jwt-cli':>12} {'ratio':>7}   {'CPU ratio':>9}")
 for name in ["decode-1kb", "verify-1kb-pem", "decode-2.8mb"]:
-    results = {r["command"]: r for r in json.load(open(f"{work}/{name}.json"))["results"]}
-    ts, jwt = results["tokenscope"]["mean"], results["jwt-cli"]["mean"]
-    print(f"{name:<16} {ts * 1000:>9.2f} ms {jwt * 1000:>9.2f} ms {ts / jwt:>6.2f}x")
+    times = {"tokenscope": [], "jwt-cli": []}
+    cpu = {"tokenscope": [], "jwt-cli": []}
+    for path in sorted(glob.glob(f"{work}/{name}.*.json")):
+        for result in json.load(open(path))["results"]:
+            times[result["command"]] += result["times"]
+            cpu[result["command"]].append(result["user"] + result["system"])
+    ts, jwt = statistics.median(times["tokenscope"]), statistics.median(times["jwt-cli"])
+    cpu_ratio = statistics.mean(cpu["tokenscope"]) / statistics.mean(cpu["jwt-cli"])
+    print(f"{name:<16} {ts * 1000:>9.2f} ms {jwt * 1000:>9.2f} ms {ts / jwt:>6.2f}x   {cpu_ratio:>8.2f}x")
 EOF

@@ -48,6 +48,27 @@ pub enum KeyInput {
     TokenHeader,
 }
 
+impl KeyInput {
+    /// Whether the keys come from the input alone (a secret, key text, or the token's own `jwk`
+    /// or `x5c`): resolving them then never touches the network, so a caller need not start an
+    /// async runtime for it (the CLI does not, which is most of a local `verify`'s start-up).
+    pub fn is_local(&self, token: &DecodedToken) -> bool {
+        match self {
+            KeyInput::Secret(_)
+            | KeyInput::SecretB64(_)
+            | KeyInput::SecretBytes(_)
+            | KeyInput::KeyText(_) => true,
+            KeyInput::JwksUrl(_) | KeyInput::Issuer(_) => false,
+            // The order `header_keys` takes them in: only a `jku` it would reach is remote.
+            KeyInput::TokenHeader => {
+                header_x5c_first(token).is_some()
+                    || token.header.get("jwk").is_some()
+                    || token.header.get("jku").and_then(Value::as_str).is_none()
+            }
+        }
+    }
+}
+
 /// Keys ready for verification, and the issuer that vouches for them (for the `iss` check).
 #[derive(Debug, Default)]
 pub struct ResolvedKeys {
@@ -267,6 +288,16 @@ async fn fetch_jwks(
 }
 
 /// Keys named by the token itself (RFC 7515 §4.1.2, §4.1.3, §4.1.6), marked untrusted.
+/// The first certificate of the token's `x5c` header, as base64 text.
+fn header_x5c_first(token: &DecodedToken) -> Option<&str> {
+    token
+        .header
+        .get("x5c")
+        .and_then(Value::as_array)
+        .and_then(|c| c.first())
+        .and_then(Value::as_str)
+}
+
 async fn header_keys(
     token: &DecodedToken,
     fetch: KeyFetch<'_>,
@@ -278,12 +309,7 @@ async fn header_keys(
             KeySource::TokenHeader,
         )?]);
     }
-    if let Some(first) = header
-        .get("x5c")
-        .and_then(Value::as_array)
-        .and_then(|c| c.first())
-        .and_then(Value::as_str)
-    {
+    if let Some(first) = header_x5c_first(token) {
         let der = STANDARD
             .decode(first)
             .map_err(|_| KeyError::invalid("x5c[0] is not base64 DER (RFC 7515 §4.1.6)"))?;
@@ -299,4 +325,42 @@ async fn header_keys(
     Err(KeySourceError::Missing(
         "the token's header has no jwk, x5c or jku to take a key from".into(),
     ))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use base64::engine::general_purpose::URL_SAFE_NO_PAD;
+
+    fn token_with_header(header: &str) -> DecodedToken {
+        let token = format!(
+            "{}.{}.c2ln",
+            URL_SAFE_NO_PAD.encode(header),
+            URL_SAFE_NO_PAD.encode(r#"{"sub":"x"}"#)
+        );
+        decode_unverified(&token, 0).unwrap()
+    }
+
+    #[test]
+    fn only_a_reachable_jku_or_a_url_makes_a_key_source_remote() {
+        let plain = token_with_header(r#"{"alg":"RS256"}"#);
+        let jku = token_with_header(r#"{"alg":"RS256","jku":"https://example.com/jwks"}"#);
+        let jwk_and_jku =
+            token_with_header(r#"{"alg":"RS256","jwk":{},"jku":"https://example.com/jwks"}"#);
+        let x5c_and_jku =
+            token_with_header(r#"{"alg":"RS256","x5c":["MII"],"jku":"https://example.com/j"}"#);
+        // An x5c that is not a list of strings is skipped, so the jku behind it is fetched.
+        let bad_x5c_and_jku =
+            token_with_header(r#"{"alg":"RS256","x5c":"MII","jku":"https://example.com/j"}"#);
+        let header = KeyInput::TokenHeader;
+        assert!(header.is_local(&plain));
+        assert!(!header.is_local(&jku));
+        assert!(header.is_local(&jwk_and_jku));
+        assert!(header.is_local(&x5c_and_jku));
+        assert!(!header.is_local(&bad_x5c_and_jku));
+        assert!(KeyInput::KeyText(String::new()).is_local(&jku));
+        assert!(KeyInput::Secret(Secret::new("s")).is_local(&jku));
+        assert!(!KeyInput::JwksUrl("https://example.com/jwks".into()).is_local(&plain));
+        assert!(!KeyInput::Issuer("https://example.com".into()).is_local(&plain));
+    }
 }

@@ -2,6 +2,7 @@
 
 use std::future::Future;
 use std::sync::Arc;
+use std::task::{Context, Poll, Waker};
 
 use tokenscope::clock::SystemClock;
 use tokenscope::http::{HttpClient, HttpPolicy};
@@ -25,4 +26,18 @@ pub fn block_on<F: Future>(future: F) -> Result<F::Output, CliError> {
             )
         })?;
     Ok(runtime.block_on(future))
+}
+
+/// Runs `future`, which waits on no I/O (a verification with a local key source), without
+/// starting a runtime: building one (the I/O and signal drivers) costs more than such a whole
+/// verification. Should the future wait after all, it is finished on a runtime.
+pub fn run_local<F: Future>(future: F) -> Result<F::Output, CliError> {
+    let mut future = std::pin::pin!(future);
+    match future
+        .as_mut()
+        .poll(&mut Context::from_waker(Waker::noop()))
+    {
+        Poll::Ready(output) => Ok(output),
+        Poll::Pending => block_on(future),
+    }
 }

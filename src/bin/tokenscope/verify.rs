@@ -201,7 +201,12 @@ fn verify(args: &VerifyArgs) -> Result<VerifyReport, CliError> {
         ..VerifyOptions::at(now)
     };
     let verified = verify_decoded_with_key_source(&decoded, &input, options, fetch);
-    crate::net::block_on(verified)?.map_err(|e| match (&e, &args.key) {
+    let outcome = if input.is_local(&decoded) {
+        crate::net::run_local(verified)?
+    } else {
+        crate::net::block_on(verified)?
+    };
+    outcome.map_err(|e| match (&e, &args.key) {
         // A key file that does not parse is named, as when it cannot be read.
         (KeyVerifyError::Keys(KeySourceError::Key(key)), Some(path)) => {
             CliError::new(tokenscope::ErrorCode::code(key), format!("{path}: {key}"))
