@@ -5,7 +5,6 @@ use base64::engine::general_purpose::STANDARD;
 use base64::Engine as _;
 use serde::Serialize;
 use serde_json::Value;
-use sha2::{Digest, Sha256};
 
 use crate::jose::b64;
 use crate::jose::timefmt::iso8601;
@@ -97,7 +96,10 @@ pub fn jwk_thumbprint(jwk: &Value) -> Option<String> {
         parts.push(format!("{name}:{value}"));
     }
     let canonical = format!("{{{}}}", parts.join(","));
-    Some(b64::encode(Sha256::digest(canonical.as_bytes())))
+    // ring's SHA-256 (vector instructions) rather than sha2's portable one: a thumbprint is in
+    // every verify report, so it is on the CLI's start-up path.
+    let digest = ring::digest::digest(&ring::digest::SHA256, canonical.as_bytes());
+    Some(b64::encode(digest.as_ref()))
 }
 
 impl KeySummary {

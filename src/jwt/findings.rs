@@ -276,6 +276,10 @@ fn members(object: &Value, kind: &str, places: &mut HiddenPlaces) {
         return;
     };
     for (name, value) in map {
+        // Nearly every member is clean: that is settled without building its pointer and labels.
+        if !has_hidden_chars(name) && !json_has_hidden(value) {
+            continue;
+        }
         let shown = reveal(name);
         places.check(name, || format!("the {kind} name \"{shown}\""));
         let top = format!("/{}", pointer_token(name));
@@ -287,6 +291,18 @@ fn members(object: &Value, kind: &str, places: &mut HiddenPlaces) {
             }
         };
         hidden_in_json(value, &mut top.clone(), None, &place, places);
+    }
+}
+
+/// Whether any string or member name in `value` holds a hidden character.
+fn json_has_hidden(value: &Value) -> bool {
+    match value {
+        Value::String(s) => has_hidden_chars(s),
+        Value::Array(items) => items.iter().any(json_has_hidden),
+        Value::Object(map) => map
+            .iter()
+            .any(|(name, item)| has_hidden_chars(name) || json_has_hidden(item)),
+        _ => false,
     }
 }
 
