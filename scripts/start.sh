@@ -7,7 +7,7 @@ cd "$ROOT"
 # Setup first: it installs xvfb among the rest, so the advice below works on a fresh machine.
 "$ROOT/scripts/setup.sh"
 
-# Checked before the release build, so a headless machine learns it before six minutes of it.
+# Checked before the release build, so a headless machine learns it before the ten minutes of it.
 if [[ -z "${DISPLAY:-}" && -z "${WAYLAND_DISPLAY:-}" ]]; then
   die "no display (neither DISPLAY nor WAYLAND_DISPLAY is set), so the window cannot open.
        On a headless machine run it under a virtual X server (scripts/setup.sh just installed it):
