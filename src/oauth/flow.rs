@@ -350,13 +350,25 @@ impl Timeline<'_> {
         self.steps.push(step);
     }
 
-    pub(super) fn fail(self, error: FlowError) -> FlowFailure {
+    /// The failure that ends the operation, carrying the steps so far (the timeline is left
+    /// empty: nothing is pushed after a failure).
+    pub(super) fn fail(&mut self, error: FlowError) -> FlowFailure {
         FlowFailure {
             error,
-            steps: self.steps,
+            steps: std::mem::take(&mut self.steps),
             refresh_token_deleted: false,
         }
     }
+}
+
+/// How every operation begins: an empty timeline told to the context's observer, and its own
+/// transcript.
+pub(super) fn start<'a>(ctx: &FlowContext<'a>) -> (Timeline<'a>, Transcript) {
+    let timeline = Timeline {
+        steps: Vec::new(),
+        observer: ctx.observer,
+    };
+    (timeline, Transcript::new())
 }
 
 /// Runs `future` unless `cancel` fires first.
@@ -377,11 +389,7 @@ pub async fn run_code_flow(
     settings: &FlowSettings,
     options: &CodeFlowOptions,
 ) -> Result<FlowResult, FlowFailure> {
-    let mut timeline = Timeline {
-        steps: Vec::new(),
-        observer: ctx.observer,
-    };
-    let transcript = Transcript::new();
+    let (mut timeline, transcript) = start(ctx);
     if settings.client_id.trim().is_empty() {
         return Err(timeline.fail(FlowError::Settings("a client id is needed".to_owned())));
     }
@@ -400,14 +408,12 @@ pub async fn run_code_flow(
         (Some(_), Some(vault)) => Some(vault),
         _ => None,
     };
-    let client = match client_auth(settings, vault).await {
-        Ok(c) => c,
-        Err(e) => return Err(timeline.fail(e)),
-    };
-    let provider = match resolve_endpoints(ctx, settings, &transcript, &mut timeline).await {
-        Ok(p) => p,
-        Err(e) => return Err(timeline.fail(e)),
-    };
+    let client = client_auth(settings, vault)
+        .await
+        .map_err(|e| timeline.fail(e))?;
+    let provider = resolve_endpoints(ctx, settings, &transcript, &mut timeline)
+        .await
+        .map_err(|e| timeline.fail(e))?;
     let Some(authorization) = provider.authorization.clone() else {
         return Err(timeline.fail(FlowError::Settings(
             "no authorization endpoint: the metadata has none and the profile gives none"
@@ -416,15 +422,14 @@ pub async fn run_code_flow(
     };
 
     // RFC 8252 §7.3: bind before the browser opens.
-    let listener = match LoopbackListener::bind(&settings.redirect).await {
-        Ok(l) => l,
-        Err(e) => return Err(timeline.fail(e.into())),
-    };
+    let listener = LoopbackListener::bind(&settings.redirect)
+        .await
+        .map_err(|e| timeline.fail(e.into()))?;
     let redirect_uri = listener.redirect_uri();
     let secrets = FlowSecrets::generate();
     let challenge = secrets.verifier.challenge_s256();
     let scopes = settings.effective_scopes();
-    let url = match authorization_url(&AuthorizationRequest {
+    let url = authorization_url(&AuthorizationRequest {
         authorization_endpoint: &authorization.url,
         client_id: &settings.client_id,
         redirect_uri: &redirect_uri,
@@ -433,10 +438,8 @@ pub async fn run_code_flow(
         state: &secrets.state,
         nonce: &secrets.nonce,
         challenge: &challenge,
-    }) {
-        Ok(u) => u,
-        Err(e) => return Err(timeline.fail(e.into())),
-    };
+    })
+    .map_err(|e| timeline.fail(e.into()))?;
     ctx.observer.authorization_url(&url, &redirect_uri);
     let started = Instant::now();
     let waited = cancellable(
@@ -532,13 +535,11 @@ pub async fn run_code_flow(
         }),
     )
     .await;
-    let tokens = match sent {
-        Ok(Ok(t)) => t,
-        Ok(Err(e)) => return Err(timeline.fail(e.into())),
-        Err(e) => return Err(timeline.fail(e)),
-    };
+    let tokens = sent
+        .and_then(|r| r.map_err(FlowError::from))
+        .map_err(|e| timeline.fail(e))?;
     let nonce = Some(secrets.nonce.as_str());
-    let (checks, userinfo) = match check_tokens(
+    let (checks, userinfo) = check_tokens(
         ctx,
         &provider,
         settings,
@@ -548,10 +549,7 @@ pub async fn run_code_flow(
         &mut timeline,
     )
     .await
-    {
-        Ok(v) => v,
-        Err(e) => return Err(timeline.fail(e)),
-    };
+    .map_err(|e| timeline.fail(e))?;
     let id_token_ok = checks.iter().all(|c| c.status != CheckStatus::Fail);
     let mut stored = false;
     if let (Some(profile), Some(vault), Some(refresh), true) =
@@ -589,11 +587,7 @@ pub async fn run_refresh(
     settings: &FlowSettings,
     previous: Option<&PreviousTokens>,
 ) -> Result<FlowResult, FlowFailure> {
-    let mut timeline = Timeline {
-        steps: Vec::new(),
-        observer: ctx.observer,
-    };
-    let transcript = Transcript::new();
+    let (mut timeline, transcript) = start(ctx);
     let (Some(profile), Some(vault)) = (&settings.profile, ctx.vault) else {
         return Err(timeline.fail(FlowError::Settings(
             "a refresh needs a profile: its refresh token is in the keychain under the profile's name".to_owned(),
@@ -613,14 +607,12 @@ pub async fn run_refresh(
         Ok(Err(e)) => return Err(timeline.fail(e.into())),
         Err(e) => return Err(timeline.fail(e)),
     };
-    let client = match client_auth(settings, Some(vault)).await {
-        Ok(c) => c,
-        Err(e) => return Err(timeline.fail(e)),
-    };
-    let provider = match resolve_endpoints(ctx, settings, &transcript, &mut timeline).await {
-        Ok(p) => p,
-        Err(e) => return Err(timeline.fail(e)),
-    };
+    let client = client_auth(settings, Some(vault))
+        .await
+        .map_err(|e| timeline.fail(e))?;
+    let provider = resolve_endpoints(ctx, settings, &transcript, &mut timeline)
+        .await
+        .map_err(|e| timeline.fail(e))?;
     let mut client = client;
     choose_auth_method(&mut client, settings, &provider);
     let fixed = settings.client_auth_fixed;
@@ -653,7 +645,7 @@ pub async fn run_refresh(
         }
         Ok(Err(e)) => return Err(timeline.fail(e.into())),
     };
-    let (checks, userinfo) = match check_tokens(
+    let (checks, userinfo) = check_tokens(
         ctx,
         &provider,
         settings,
@@ -663,10 +655,7 @@ pub async fn run_refresh(
         &mut timeline,
     )
     .await
-    {
-        Ok(v) => v,
-        Err(e) => return Err(timeline.fail(e)),
-    };
+    .map_err(|e| timeline.fail(e))?;
     let previous_fingerprint = fingerprint(&old);
     let (rotated, new_fingerprint) = match &tokens.refresh_token {
         Some(new) if new != &old => {
@@ -716,15 +705,10 @@ pub async fn run_userinfo(
     access_token: &Secret,
     expected_sub: Option<&str>,
 ) -> Result<(Vec<Step>, Option<Value>), FlowFailure> {
-    let mut timeline = Timeline {
-        steps: Vec::new(),
-        observer: ctx.observer,
-    };
-    let transcript = Transcript::new();
-    let provider = match resolve_endpoints(ctx, settings, &transcript, &mut timeline).await {
-        Ok(p) => p,
-        Err(e) => return Err(timeline.fail(e)),
-    };
+    let (mut timeline, transcript) = start(ctx);
+    let provider = resolve_endpoints(ctx, settings, &transcript, &mut timeline)
+        .await
+        .map_err(|e| timeline.fail(e))?;
     let Some(endpoint) = provider.userinfo else {
         return Err(timeline.fail(FlowError::Settings(
             "no userinfo endpoint: the metadata has none and the profile gives none".to_owned(),

@@ -13,8 +13,8 @@ use serde_json::Value;
 
 use super::flow::{
     cancellable, check_tokens, choose_auth_method, client_auth, elapsed_ms, issued,
-    resolve_endpoints, store_refresh_token, with_client_auth, FlowContext, FlowError, FlowFailure,
-    FlowResult, FlowSettings, ProviderEndpoints, Timeline,
+    resolve_endpoints, start, store_refresh_token, with_client_auth, FlowContext, FlowError,
+    FlowFailure, FlowResult, FlowSettings, ProviderEndpoints, Timeline,
 };
 use super::timeline::{
     body_for_step, headers_for_step, Step, StepName, StepRequest, StepResponse, StepStatus,
@@ -48,16 +48,6 @@ pub struct DevicePrompt {
 /// Hears of the device prompt (the CLI prints it, the app shows it with a QR code).
 pub trait DeviceObserver: Send + Sync {
     fn device_prompt(&self, prompt: &DevicePrompt);
-}
-
-fn start<'a>(ctx: &FlowContext<'a>) -> (Timeline<'a>, Transcript) {
-    (
-        Timeline {
-            steps: Vec::new(),
-            observer: ctx.observer,
-        },
-        Transcript::new(),
-    )
 }
 
 /// The endpoint `pick` chooses, or a clear error naming the metadata field.
@@ -104,10 +94,9 @@ pub async fn run_client_credentials(
         }
         Err(e) => return Err(timeline.fail(e)),
     };
-    let provider = match resolve_endpoints(ctx, settings, &transcript, &mut timeline).await {
-        Ok(p) => p,
-        Err(e) => return Err(timeline.fail(e)),
-    };
+    let provider = resolve_endpoints(ctx, settings, &transcript, &mut timeline)
+        .await
+        .map_err(|e| timeline.fail(e))?;
     choose_auth_method(&mut client, settings, &provider);
     let scopes = settings.scopes.clone();
     let sent = cancellable(
@@ -123,11 +112,9 @@ pub async fn run_client_credentials(
         ),
     )
     .await;
-    let tokens = match sent {
-        Ok(Ok(t)) => t,
-        Ok(Err(e)) => return Err(timeline.fail(e.into())),
-        Err(e) => return Err(timeline.fail(e)),
-    };
+    let tokens = sent
+        .and_then(|r| r.map_err(FlowError::from))
+        .map_err(|e| timeline.fail(e))?;
     Ok(FlowResult {
         tokens: issued(&tokens, false),
         id_token_checks: Vec::new(),
@@ -160,10 +147,7 @@ pub async fn run_device_flow(
         "device_authorization_endpoint",
     )
     .await;
-    let (mut client, provider, endpoint) = match prepared {
-        Ok(v) => v,
-        Err(e) => return Err(timeline.fail(e)),
-    };
+    let (mut client, provider, endpoint) = prepared.map_err(|e| timeline.fail(e))?;
     let scopes = settings.effective_scopes();
     let fixed = settings.client_auth_fixed;
     let asked = cancellable(
@@ -173,11 +157,9 @@ pub async fn run_device_flow(
         }),
     )
     .await;
-    let authorization = match asked {
-        Ok(Ok(a)) => a,
-        Ok(Err(e)) => return Err(timeline.fail(e.into())),
-        Err(e) => return Err(timeline.fail(e)),
-    };
+    let authorization = asked
+        .and_then(|r| r.map_err(FlowError::from))
+        .map_err(|e| timeline.fail(e))?;
     device.device_prompt(&DevicePrompt {
         user_code: authorization.user_code.clone(),
         verification_uri: authorization.verification_uri.clone(),
@@ -197,16 +179,10 @@ pub async fn run_device_flow(
         ),
     )
     .await;
-    let (step, tokens) = match polled {
-        Ok(v) => v,
-        Err(e) => return Err(timeline.fail(e)),
-    };
+    let (step, tokens) = polled.map_err(|e| timeline.fail(e))?;
     timeline.push(step);
-    let tokens = match tokens {
-        Ok(t) => t,
-        Err(e) => return Err(timeline.fail(e.into())),
-    };
-    let (checks, userinfo) = match check_tokens(
+    let tokens = tokens.map_err(|e| timeline.fail(e.into()))?;
+    let (checks, userinfo) = check_tokens(
         ctx,
         &provider,
         settings,
@@ -216,10 +192,7 @@ pub async fn run_device_flow(
         &mut timeline,
     )
     .await
-    {
-        Ok(v) => v,
-        Err(e) => return Err(timeline.fail(e)),
-    };
+    .map_err(|e| timeline.fail(e))?;
     let id_token_ok = checks
         .iter()
         .all(|c| c.status != crate::jwt::verify::CheckStatus::Fail);
@@ -308,10 +281,7 @@ pub async fn run_revoke(
         "revocation_endpoint",
     )
     .await;
-    let (mut client, _provider, endpoint) = match prepared {
-        Ok(v) => v,
-        Err(e) => return Err(timeline.fail(e)),
-    };
+    let (mut client, _provider, endpoint) = prepared.map_err(|e| timeline.fail(e))?;
     let fixed = settings.client_auth_fixed;
     let sent = cancellable(
         ctx.cancel,
@@ -399,10 +369,7 @@ pub async fn run_introspect(
         "introspection_endpoint",
     )
     .await;
-    let (mut client, _provider, endpoint) = match prepared {
-        Ok(v) => v,
-        Err(e) => return Err(timeline.fail(e)),
-    };
+    let (mut client, _provider, endpoint) = prepared.map_err(|e| timeline.fail(e))?;
     let fixed = settings.client_auth_fixed;
     let sent = cancellable(
         ctx.cancel,
@@ -411,11 +378,9 @@ pub async fn run_introspect(
         }),
     )
     .await;
-    let members = match sent {
-        Ok(Ok(m)) => m,
-        Ok(Err(e)) => return Err(timeline.fail(e.into())),
-        Err(e) => return Err(timeline.fail(e)),
-    };
+    let members = sent
+        .and_then(|r| r.map_err(FlowError::from))
+        .map_err(|e| timeline.fail(e))?;
     let now = ctx.http.now_unix();
     let active = members.get("active").and_then(Value::as_bool) == Some(true);
     let members = members
