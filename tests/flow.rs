@@ -134,6 +134,15 @@ pub(crate) fn cli() -> Command {
     Command::new(env!("CARGO_BIN_EXE_tokenscope"))
 }
 
+/// `flow code` for a one-off public client, the URL on stderr (the test plays the browser),
+/// JSON out; `extra` adds options.
+pub(crate) fn one_off_code_flow(issuer: &str, client_id: &str, extra: &[&str]) -> Command {
+    let mut command = cli();
+    command.args(["flow", "code", "--issuer", issuer, "--client-id", client_id]);
+    command.args(["--no-browser", "--json"]).args(extra);
+    command
+}
+
 pub(crate) fn step_names(result: &Value) -> Vec<&str> {
     result["steps"]
         .as_array()
@@ -332,21 +341,11 @@ fn code_flow_with_a_profile_stores_the_refresh_token_and_refresh_rotates_it() {
 #[test]
 fn a_forged_redirect_with_the_wrong_state_is_refused_and_the_flow_keeps_waiting() {
     let idp = Idp::start();
-    let mut command = cli();
-    command.args([
-        "flow",
-        "code",
-        "--issuer",
+    let command = one_off_code_flow(
         &idp.issuer,
-        "--client-id",
         &idp.clients.native_es256,
-        "--scope",
-        "openid",
-        "--no-browser",
-        "--timeout",
-        FLOW_TIMEOUT,
-        "--json",
-    ]);
+        &["--scope", "openid", "--timeout", FLOW_TIMEOUT],
+    );
     let running = Running::start(command);
     let (status, page) = send_forged_redirect(&running.redirect_uri(), "code=forged&state=wrong");
     assert_eq!(status, 400, "{page}");
@@ -379,19 +378,11 @@ fn a_forged_redirect_with_the_wrong_state_is_refused_and_the_flow_keeps_waiting(
 #[test]
 fn access_denied_ends_the_flow_with_exit_1_and_the_error_named() {
     let idp = Idp::start();
-    let mut command = cli();
-    command.args([
-        "flow",
-        "code",
-        "--issuer",
+    let command = one_off_code_flow(
         &idp.issuer,
-        "--client-id",
         &idp.clients.native,
-        "--no-browser",
-        "--timeout",
-        FLOW_TIMEOUT,
-        "--json",
-    ]);
+        &["--timeout", FLOW_TIMEOUT],
+    );
     let (result, out, stderr) = run_flow(command, "alice", Consent::Deny);
     assert_eq!(out.status.code(), Some(1), "{result}");
     assert_eq!(result["error"]["error"], "access_denied");
@@ -405,19 +396,7 @@ fn access_denied_ends_the_flow_with_exit_1_and_the_error_named() {
 #[test]
 fn no_redirect_within_the_timeout_is_exit_2() {
     let idp = Idp::start();
-    let mut command = cli();
-    command.args([
-        "flow",
-        "code",
-        "--issuer",
-        &idp.issuer,
-        "--client-id",
-        &idp.clients.native,
-        "--no-browser",
-        "--timeout",
-        "1",
-        "--json",
-    ]);
+    let command = one_off_code_flow(&idp.issuer, &idp.clients.native, &["--timeout", "1"]);
     let running = Running::start(command);
     let (out, stderr) = running.finish();
     assert_eq!(out.status.code(), Some(2), "{stderr}");
@@ -434,17 +413,7 @@ fn an_unreachable_issuer_is_exit_2_before_any_listener() {
         .local_addr()
         .unwrap()
         .port();
-    let out = cli()
-        .args([
-            "flow",
-            "code",
-            "--issuer",
-            &format!("http://127.0.0.1:{port}"),
-            "--client-id",
-            "x",
-            "--no-browser",
-            "--json",
-        ])
+    let out = one_off_code_flow(&format!("http://127.0.0.1:{port}"), "x", &[])
         .output()
         .unwrap();
     assert_eq!(out.status.code(), Some(2));

@@ -11,7 +11,8 @@ use std::time::{Duration, Instant};
 use serde_json::Value;
 
 use crate::flow::{
-    add_profile, cli, refresh_directly, reveal_refresh_token, run_flow, step_names, FLOW_TIMEOUT,
+    add_profile, cli, one_off_code_flow, refresh_directly, reveal_refresh_token, run_flow,
+    step_names, FLOW_TIMEOUT,
 };
 use crate::util::browser::{play_device, Consent};
 use crate::util::idp::Idp;
@@ -475,21 +476,11 @@ fn introspection_says_active_then_inactive_after_revocation() {
 fn calling_an_api_explains_200_401_and_403() {
     let idp = Idp::start();
     // A real resource server: the provider's userinfo endpoint, with a token from a code flow.
-    let mut command = cli();
-    command.args([
-        "flow",
-        "code",
-        "--issuer",
+    let command = one_off_code_flow(
         &idp.issuer,
-        "--client-id",
         &idp.clients.native,
-        "--scope",
-        "openid",
-        "--no-browser",
-        "--timeout",
-        FLOW_TIMEOUT,
-        "--json",
-    ]);
+        &["--scope", "openid", "--timeout", FLOW_TIMEOUT],
+    );
     let (result, _, _) = run_flow(command, "alice", Consent::Approve);
     let token = result["tokens"]["access_token"]
         .as_str()
