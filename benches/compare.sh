@@ -46,6 +46,11 @@ info "$("$jwt" --version)"
 step "compare: tokenscope (release)"
 cargo build --release --quiet --bin tokenscope
 ts="${CARGO_TARGET_DIR:-$ROOT/target}/release/tokenscope"
+# How much of the code layout build.rs asked lld for still applies (names change with the
+# toolchain and the dependencies; scripts/symbol-order.sh writes the list again).
+order="$ROOT/src/bin/tokenscope/symbol-order.txt"
+present="$(comm -12 <(grep -v '^#' "$order" | sort -u) <(nm "$ts" | awk '{print $NF}' | sort -u) | wc -l)"
+info "symbol order: $present of $(grep -vc '^#' "$order") listed functions are in the binary"
 
 step "compare: tokens"
 "$ts" keygen --kty RSA --size 2048 --out-dir "$work/keys" >/dev/null
