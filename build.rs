@@ -23,7 +23,8 @@ fn main() {
     }
     let manifest_dir = env::var("CARGO_MANIFEST_DIR").unwrap_or_default();
     let order = std::path::Path::new(&manifest_dir).join(ORDER_FILE);
-    if !order.is_file() {
+    // `-Wl,` splits its argument at commas.
+    if !order.is_file() || order.to_string_lossy().contains(',') {
         return;
     }
     println!(
