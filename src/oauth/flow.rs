@@ -512,32 +512,26 @@ pub async fn run_code_flow(
     drop(secrets.verifier);
     let mut client = client;
     choose_auth_method(&mut client, settings, &provider);
-    let fixed = settings.client_auth_fixed;
-    let sent = cancellable(
-        ctx.cancel,
-        with_client_auth(&mut timeline, &mut client, fixed, async |client| {
-            // Our own verifier always parses; a failure would only make the server say
-            // invalid_grant.
-            let verifier = PkceVerifier::from_text(verifier.expose_secret())
-                .unwrap_or_else(|_| PkceVerifier::generate());
-            request_tokens(
-                ctx.http,
-                &transcript,
-                &provider.token,
-                client,
-                Grant::AuthorizationCode {
-                    code: &code,
-                    redirect_uri: &redirect_uri,
-                    verifier,
-                },
-            )
-            .await
-        }),
-    )
+    let sent = send_authenticated(ctx, settings, &mut timeline, &mut client, async |client| {
+        // Our own verifier always parses; a failure would only make the server say
+        // invalid_grant.
+        let verifier = PkceVerifier::from_text(verifier.expose_secret())
+            .unwrap_or_else(|_| PkceVerifier::generate());
+        request_tokens(
+            ctx.http,
+            &transcript,
+            &provider.token,
+            client,
+            Grant::AuthorizationCode {
+                code: &code,
+                redirect_uri: &redirect_uri,
+                verifier,
+            },
+        )
+        .await
+    })
     .await;
-    let tokens = sent
-        .and_then(|r| r.map_err(FlowError::from))
-        .map_err(|e| timeline.fail(e))?;
+    let tokens = sent.map_err(|e| timeline.fail(e))?;
     let nonce = Some(secrets.nonce.as_str());
     let (checks, userinfo) = check_tokens(
         ctx,
@@ -615,27 +609,16 @@ pub async fn run_refresh(
         .map_err(|e| timeline.fail(e))?;
     let mut client = client;
     choose_auth_method(&mut client, settings, &provider);
-    let fixed = settings.client_auth_fixed;
-    let sent = cancellable(
-        ctx.cancel,
-        with_client_auth(&mut timeline, &mut client, fixed, async |client| {
-            request_tokens(
-                ctx.http,
-                &transcript,
-                &provider.token,
-                client,
-                Grant::RefreshToken {
-                    refresh_token: &old,
-                },
-            )
-            .await
-        }),
-    )
+    let sent = send_authenticated(ctx, settings, &mut timeline, &mut client, async |client| {
+        let grant = Grant::RefreshToken {
+            refresh_token: &old,
+        };
+        request_tokens(ctx.http, &transcript, &provider.token, client, grant).await
+    })
     .await;
     let tokens = match sent {
-        Err(e) => return Err(timeline.fail(e)),
-        Ok(Ok(t)) => t,
-        Ok(Err(TokenError::Refused(e))) if e.error == "invalid_grant" => {
+        Ok(t) => t,
+        Err(FlowError::Token(TokenError::Refused(e))) if e.error == "invalid_grant" => {
             // The token is dead (expired, revoked, or a rotated one replayed): keeping it would
             // only fail again.
             let deleted = vault.delete(key).await.unwrap_or(false);
@@ -643,7 +626,7 @@ pub async fn run_refresh(
             failure.refresh_token_deleted = deleted;
             return Err(failure);
         }
-        Ok(Err(e)) => return Err(timeline.fail(e.into())),
+        Err(e) => return Err(timeline.fail(e)),
     };
     let (checks, userinfo) = check_tokens(
         ctx,
@@ -800,7 +783,7 @@ pub(super) fn choose_auth_method(
 /// Runs `attempt` with `client`; on `invalid_client`, unless the method was fixed for this call,
 /// once more with the other secret method (many providers register a client for one only).
 /// Every attempt's step lands on the timeline; the one that worked says so.
-pub(super) async fn with_client_auth<T>(
+async fn with_client_auth<T>(
     timeline: &mut Timeline<'_>,
     client: &mut ClientAuth,
     fixed: bool,
@@ -835,6 +818,25 @@ pub(super) async fn with_client_auth<T>(
         ));
     }
     finish_attempt(timeline, step, result)
+}
+
+/// One request that authenticates the client, as every token, device, revocation and
+/// introspection call makes it: `attempt` through [`with_client_auth`] with the settings' choice
+/// of method, ended at once by a cancel. The provider's refusal is `FlowError::Token`.
+pub(super) async fn send_authenticated<T>(
+    ctx: &FlowContext<'_>,
+    settings: &FlowSettings,
+    timeline: &mut Timeline<'_>,
+    client: &mut ClientAuth,
+    attempt: impl AsyncFnMut(&ClientAuth) -> (Step, Result<T, TokenError>),
+) -> Result<T, FlowError> {
+    let fixed = settings.client_auth_fixed;
+    let sent = cancellable(
+        ctx.cancel,
+        with_client_auth(timeline, client, fixed, attempt),
+    )
+    .await?;
+    Ok(sent?)
 }
 
 fn finish_attempt<T>(

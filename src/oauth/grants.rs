@@ -3,7 +3,7 @@
 //! introspection (RFC 7662) and calling an API with the access token (RFC 6750).
 //!
 //! Every call that authenticates the client follows one rule ([`super::flow`]'s
-//! `with_client_auth`): the profile's method or the caller's, else what the metadata allows, and
+//! `send_authenticated`): the profile's method or the caller's, else what the metadata allows, and
 //! on `invalid_client` (unless the caller fixed the method) one retry with the other method.
 
 use std::time::{Duration, Instant};
@@ -13,7 +13,7 @@ use serde_json::Value;
 
 use super::flow::{
     cancellable, check_tokens, choose_auth_method, client_auth, elapsed_ms, issued,
-    resolve_endpoints, start, store_refresh_token, with_client_auth, FlowContext, FlowError,
+    resolve_endpoints, send_authenticated, start, store_refresh_token, FlowContext, FlowError,
     FlowFailure, FlowResult, FlowSettings, ProviderEndpoints, Timeline,
 };
 use super::timeline::{
@@ -99,22 +99,12 @@ pub async fn run_client_credentials(
         .map_err(|e| timeline.fail(e))?;
     choose_auth_method(&mut client, settings, &provider);
     let scopes = settings.scopes.clone();
-    let sent = cancellable(
-        ctx.cancel,
-        with_client_auth(
-            &mut timeline,
-            &mut client,
-            settings.client_auth_fixed,
-            async |c| {
-                let grant = Grant::ClientCredentials { scopes: &scopes };
-                request_tokens(ctx.http, &transcript, &provider.token, c, grant).await
-            },
-        ),
-    )
+    let sent = send_authenticated(ctx, settings, &mut timeline, &mut client, async |c| {
+        let grant = Grant::ClientCredentials { scopes: &scopes };
+        request_tokens(ctx.http, &transcript, &provider.token, c, grant).await
+    })
     .await;
-    let tokens = sent
-        .and_then(|r| r.map_err(FlowError::from))
-        .map_err(|e| timeline.fail(e))?;
+    let tokens = sent.map_err(|e| timeline.fail(e))?;
     Ok(FlowResult {
         tokens: issued(&tokens, false),
         id_token_checks: Vec::new(),
@@ -149,17 +139,11 @@ pub async fn run_device_flow(
     .await;
     let (mut client, provider, endpoint) = prepared.map_err(|e| timeline.fail(e))?;
     let scopes = settings.effective_scopes();
-    let fixed = settings.client_auth_fixed;
-    let asked = cancellable(
-        ctx.cancel,
-        with_client_auth(&mut timeline, &mut client, fixed, async |c| {
-            request_device_code(ctx.http, &transcript, &endpoint, c, &scopes).await
-        }),
-    )
+    let asked = send_authenticated(ctx, settings, &mut timeline, &mut client, async |c| {
+        request_device_code(ctx.http, &transcript, &endpoint, c, &scopes).await
+    })
     .await;
-    let authorization = asked
-        .and_then(|r| r.map_err(FlowError::from))
-        .map_err(|e| timeline.fail(e))?;
+    let authorization = asked.map_err(|e| timeline.fail(e))?;
     device.device_prompt(&DevicePrompt {
         user_code: authorization.user_code.clone(),
         verification_uri: authorization.verification_uri.clone(),
@@ -282,19 +266,11 @@ pub async fn run_revoke(
     )
     .await;
     let (mut client, _provider, endpoint) = prepared.map_err(|e| timeline.fail(e))?;
-    let fixed = settings.client_auth_fixed;
-    let sent = cancellable(
-        ctx.cancel,
-        with_client_auth(&mut timeline, &mut client, fixed, async |c| {
-            revoke_token(ctx.http, &transcript, &endpoint, c, token, hint).await
-        }),
-    )
-    .await;
-    match sent {
-        Ok(Ok(())) => {}
-        Ok(Err(e)) => return Err(timeline.fail(e.into())),
-        Err(e) => return Err(timeline.fail(e)),
-    }
+    send_authenticated(ctx, settings, &mut timeline, &mut client, async |c| {
+        revoke_token(ctx.http, &transcript, &endpoint, c, token, hint).await
+    })
+    .await
+    .map_err(|e| timeline.fail(e))?;
     let mut deleted = false;
     if let (Some(key), Some(vault), TokenHint::RefreshToken) = (stored_key, ctx.vault, hint) {
         match vault.delete(key).await {
@@ -370,17 +346,11 @@ pub async fn run_introspect(
     )
     .await;
     let (mut client, _provider, endpoint) = prepared.map_err(|e| timeline.fail(e))?;
-    let fixed = settings.client_auth_fixed;
-    let sent = cancellable(
-        ctx.cancel,
-        with_client_auth(&mut timeline, &mut client, fixed, async |c| {
-            introspect_token(ctx.http, &transcript, &endpoint, c, token, hint).await
-        }),
-    )
+    let sent = send_authenticated(ctx, settings, &mut timeline, &mut client, async |c| {
+        introspect_token(ctx.http, &transcript, &endpoint, c, token, hint).await
+    })
     .await;
-    let members = sent
-        .and_then(|r| r.map_err(FlowError::from))
-        .map_err(|e| timeline.fail(e))?;
+    let members = sent.map_err(|e| timeline.fail(e))?;
     let now = ctx.http.now_unix();
     let active = members.get("active").and_then(Value::as_bool) == Some(true);
     let members = members
