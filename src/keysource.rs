@@ -287,7 +287,6 @@ async fn fetch_jwks(
     Ok(keys_from_jwks(&value, source)?)
 }
 
-/// Keys named by the token itself (RFC 7515 §4.1.2, §4.1.3, §4.1.6), marked untrusted.
 /// The first certificate of the token's `x5c` header, as base64 text.
 fn header_x5c_first(token: &DecodedToken) -> Option<&str> {
     token
@@ -298,6 +297,7 @@ fn header_x5c_first(token: &DecodedToken) -> Option<&str> {
         .and_then(Value::as_str)
 }
 
+/// Keys named by the token itself (RFC 7515 §4.1.2, §4.1.3, §4.1.6), marked untrusted.
 async fn header_keys(
     token: &DecodedToken,
     fetch: KeyFetch<'_>,
