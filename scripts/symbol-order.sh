@@ -7,8 +7,8 @@
 #   scripts/symbol-order.sh
 #
 # The names are Rust's mangled ones, which change with the toolchain and the dependencies'
-# versions: run this again after updating either (benches/compare.sh prints how many of the
-# listed names the binary still has). Needs valgrind (callgrind records every function a run
+# versions (and a few with a refactor that LTO inlines differently): run this again after an
+# update, or when benches/compare.sh says some of the listed names are gone. Needs valgrind (callgrind records every function a run
 # enters, by name); installed if missing.
 set -euo pipefail
 source "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
